@@ -1,0 +1,48 @@
+"""Differentiable JAX model of an electric vehicle, and the objectives of a design study.
+
+Everything is SI inside; names at the boundaries carry their units. All functions are
+pure over immutable pytrees and are jit, vmap and grad compatible.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._battery import CELLS, PACK_MASS_FACTOR, Cell, Pack
+from ._consumption import cycle_energy, step_powers
+from ._cycles import CYCLE_NAMES, Cycle, load_cycle
+from ._evaluate import REASONS, describe_infeasible, score, score_one
+from ._gearing import Axle, Gearbox
+from ._motor import AbstractMotor, SynchronousMotor
+from ._performance import accel_time, top_speed
+from ._pytree import stack, unstack
+from ._vehicle import Body, Vehicle
+
+try:
+    __version__ = version("ev-explore")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0+unknown"
+
+__all__ = [
+    "CELLS",
+    "CYCLE_NAMES",
+    "PACK_MASS_FACTOR",
+    "REASONS",
+    "AbstractMotor",
+    "Axle",
+    "Body",
+    "Cell",
+    "Cycle",
+    "Gearbox",
+    "Pack",
+    "SynchronousMotor",
+    "Vehicle",
+    "accel_time",
+    "cycle_energy",
+    "describe_infeasible",
+    "load_cycle",
+    "score",
+    "score_one",
+    "stack",
+    "step_powers",
+    "top_speed",
+    "unstack",
+]

@@ -1,0 +1,169 @@
+"""Battery cells and packs.
+
+A pack is `n_series` x `n_parallel` identical cells from the cell library. Both counts
+are floats: the search relaxes them to continuous values for gradients and rounds
+them when a design is built. The open-circuit voltage (OCV) is piecewise linear in
+state of charge (SOC) on an 11-point grid; the cell is an OCV source behind an
+internal resistance (a Thevenin model without the RC branch, adequate for energy
+over a drive cycle and for the ~10 s power of a launch).
+
+Terminal power limit at a given SOC: the current is bounded by the cell current limit
+and by the cell's minimum terminal voltage, and the terminal power `V I - R I^2`
+cannot exceed the matched-load maximum `V^2 / (4 R)`.
+"""
+
+import jax.numpy as jnp
+import numpy as np
+
+from ._pytree import pytree_dataclass
+from ._units import AH
+
+SOC_GRID = np.linspace(0.0, 1.0, 11)
+
+
+@pytree_dataclass
+class Cell:
+    """One cell. Attributes (SI): capacity (C), ocv (V at `SOC_GRID`, shape (11,)),
+    mass (kg), resistance (ohm, DC internal), max_discharge_current (A),
+    max_charge_current (A), min_voltage and max_voltage (V, terminal limits)."""
+
+    capacity: float
+    ocv: jnp.ndarray
+    mass: float
+    resistance: float
+    max_discharge_current: float
+    max_charge_current: float
+    min_voltage: float
+    max_voltage: float
+
+    def ocv_at(self, soc):
+        return jnp.interp(soc, SOC_GRID, self.ocv)
+
+    def energy_between(self, soc_lo, soc_hi):
+        """Exact integral of OCV dQ between two SOCs (J), for the piecewise-linear curve."""
+        return self.capacity * (_ocv_integral(self.ocv, soc_hi) - _ocv_integral(self.ocv, soc_lo))
+
+    def nominal_voltage(self):
+        return self.energy_between(0.0, 1.0) / self.capacity
+
+
+def _ocv_integral(ocv, soc):
+    """Integral of the piecewise-linear OCV from 0 to `soc` (V, per unit SOC)."""
+    h = SOC_GRID[1] - SOC_GRID[0]
+    cumulative = jnp.concatenate([jnp.zeros(1, ocv.dtype), jnp.cumsum(0.5 * h * (ocv[1:] + ocv[:-1]))])
+    soc = jnp.clip(soc, 0.0, 1.0)
+    k = jnp.clip(jnp.floor(soc / h), 0, len(SOC_GRID) - 2).astype(jnp.int32)
+    s0 = k * h
+    v0 = ocv[k]
+    v = jnp.interp(soc, SOC_GRID, ocv)
+    return cumulative[k] + 0.5 * (soc - s0) * (v0 + v)
+
+
+def _cell(capacity_ah, ocv, mass_kg, resistance_mohm, max_discharge_c, max_charge_c, v_min, v_max):
+    capacity = capacity_ah * AH
+    return Cell(
+        capacity=float(capacity),
+        ocv=np.asarray(ocv, dtype=np.float64),
+        mass=float(mass_kg),
+        resistance=resistance_mohm * 1e-3,
+        max_discharge_current=max_discharge_c * capacity_ah,
+        max_charge_current=max_charge_c * capacity_ah,
+        min_voltage=float(v_min),
+        max_voltage=float(v_max),
+    )
+
+
+# Cell library. Representative automotive cells (generic, not one vendor's datasheet):
+#   nmc: large-format NMC pouch, ~60 Ah, ~3.7 V, ~260 Wh/kg cell level, ~1.3 mOhm DCIR,
+#        6C peak discharge (10 s), 3C peak charge (regen pulses).
+#   lfp: large-format LFP prismatic, ~170 Ah, ~3.25 V, ~180 Wh/kg cell level,
+#        ~0.55 mOhm DCIR, 4.5C peak discharge, 2.5C peak charge.
+# OCV curves follow the usual shapes (NMC sloped, LFP flat with steep ends).
+CELLS = {
+    "nmc": _cell(
+        capacity_ah=60.0,
+        ocv=[3.30, 3.50, 3.57, 3.62, 3.66, 3.71, 3.79, 3.87, 3.95, 4.05, 4.18],
+        mass_kg=0.86,
+        resistance_mohm=1.3,
+        max_discharge_c=6.0,
+        max_charge_c=3.0,
+        v_min=2.8,
+        v_max=4.2,
+    ),
+    "lfp": _cell(
+        capacity_ah=170.0,
+        ocv=[2.90, 3.20, 3.24, 3.27, 3.28, 3.29, 3.30, 3.31, 3.32, 3.34, 3.45],
+        mass_kg=3.1,
+        resistance_mohm=0.55,
+        max_discharge_c=4.5,
+        max_charge_c=2.5,
+        v_min=2.5,
+        v_max=3.65,
+    ),
+}
+
+# Cell-to-pack mass factor (pack mass / cell mass) typical of each chemistry's packs.
+PACK_MASS_FACTOR = {"nmc": 1.55, "lfp": 1.32}
+
+
+@pytree_dataclass
+class Pack:
+    """Attributes: cell, n_series, n_parallel (floats), mass_factor (pack/cell mass),
+    soc_min and soc_max (usable window, fractions of full capacity)."""
+
+    cell: Cell
+    n_series: float
+    n_parallel: float
+    mass_factor: float
+    soc_min: float = 0.03
+    soc_max: float = 0.98
+
+    def mass(self):
+        return self.n_series * self.n_parallel * self.cell.mass * self.mass_factor
+
+    def resistance(self):
+        return self.n_series * self.cell.resistance / self.n_parallel
+
+    def ocv(self, soc):
+        return self.n_series * self.cell.ocv_at(soc)
+
+    def gross_energy(self):
+        return self.n_series * self.n_parallel * self.cell.energy_between(0.0, 1.0)
+
+    def usable_energy(self):
+        return self.n_series * self.n_parallel * self.cell.energy_between(self.soc_min, self.soc_max)
+
+    def mean_ocv(self):
+        """OCV averaged over the usable window weighted by charge (V)."""
+        q = self.n_parallel * self.cell.capacity * (self.soc_max - self.soc_min)
+        return self.usable_energy() / q
+
+    def max_discharge_current(self, soc):
+        by_voltage = (self.ocv(soc) - self.n_series * self.cell.min_voltage) / self.resistance()
+        return jnp.minimum(self.n_parallel * self.cell.max_discharge_current, by_voltage)
+
+    def max_discharge_power(self, soc):
+        """Largest terminal power (W) the pack delivers at `soc`."""
+        v = self.ocv(soc)
+        r = self.resistance()
+        i = jnp.minimum(self.max_discharge_current(soc), v / (2.0 * r))
+        return v * i - r * i * i
+
+    def max_charge_power(self, soc):
+        """Largest terminal power (W, positive number) the pack accepts at `soc`."""
+        v = self.ocv(soc)
+        r = self.resistance()
+        by_voltage = (self.n_series * self.cell.max_voltage - v) / r
+        i = jnp.maximum(jnp.minimum(self.n_parallel * self.cell.max_charge_current, by_voltage), 0.0)
+        return v * i + r * i * i
+
+    def current(self, terminal_power, ocv):
+        """Pack current (A) for a terminal power (W, + discharge) at open-circuit voltage `ocv`.
+
+        Solves P = V I - R I^2 on the physical root, written as 2P / (V + sqrt(V^2 - 4 R P))
+        to avoid cancellation for small R in float32. Powers beyond the matched-load limit
+        are clamped to it (the caller flags them as infeasible).
+        """
+        r = self.resistance()
+        disc = jnp.maximum(ocv * ocv - 4.0 * r * terminal_power, 0.0)
+        return 2.0 * terminal_power / (ocv + jnp.sqrt(disc))

@@ -1,0 +1,68 @@
+"""The batched entry: score many designs with one jitted, vmapped call."""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+
+from ._consumption import cycle_energy
+from ._performance import ROLLOUT_M, accel_time, top_speed
+
+# Bits of the `infeasible` code.
+NO_100 = 1
+NO_CYCLE = 2
+NO_ENERGY = 4
+REASONS = {
+    NO_100: "cannot reach 100 km/h (net force vanishes below it)",
+    NO_CYCLE: "cannot follow a drive cycle (motor or pack power too low)",
+    NO_ENERGY: "pack holds no usable energy (empty SOC window)",
+}
+
+EPA_CITY_WEIGHT = 0.55
+EPA_LABEL_FACTOR = 0.7
+
+
+def describe_infeasible(code):
+    """Reasons (list of str) encoded in one `infeasible` value (int)."""
+    return [text for bit, text in REASONS.items() if int(code) & bit]
+
+
+def score_one(vehicle, cycles=("wltc",), rollout=False):
+    """All figures for one design (a dict of scalars, SI units in the names).
+
+    `cycles` names the drive cycles to simulate; with both "udds" and "hwfet" the EPA
+    two-cycle label range is added (55/45 city/highway by consumption, x 0.7).
+    """
+    out = {}
+    t, reaches = accel_time(vehicle, rollout=ROLLOUT_M if rollout else 0.0)
+    out["accel_0_100_s"] = t
+    out["top_speed_mps"] = top_speed(vehicle)
+    usable = vehicle.pack.usable_energy()
+    out["usable_energy_j"] = usable
+    out["kerb_mass_kg"] = vehicle.kerb_mass()
+    infeasible = jnp.where(reaches, 0, NO_100) | jnp.where(usable > 0.0, 0, NO_ENERGY)
+    consumption = {}
+    for name in cycles:
+        energy, distance, follows = cycle_energy(vehicle, name)
+        consumption[name] = energy / distance
+        out[f"{name}_consumption_j_per_m"] = consumption[name]
+        infeasible = infeasible | jnp.where(follows, 0, NO_CYCLE)
+    if "wltc" in consumption:
+        out["wltp_range_m"] = usable / consumption["wltc"]
+    if "udds" in consumption and "hwfet" in consumption:
+        combined = EPA_CITY_WEIGHT * consumption["udds"] + (1.0 - EPA_CITY_WEIGHT) * consumption["hwfet"]
+        out["epa_range_m"] = EPA_LABEL_FACTOR * usable / combined
+    out["infeasible"] = infeasible.astype(jnp.int32)
+    return out
+
+
+@functools.partial(jax.jit, static_argnames=("cycles", "rollout"))
+def score(vehicles, cycles=("wltc",), rollout=False):
+    """Score a batch of designs: `vehicles` is a `Vehicle` whose leaves have a leading batch axis.
+
+    Returns a dict of arrays shaped (batch,) with keys accel_0_100_s, top_speed_mps,
+    usable_energy_j, kerb_mass_kg, <cycle>_consumption_j_per_m, wltp_range_m (with "wltc"),
+    epa_range_m (with "udds" and "hwfet") and infeasible (int bits, see `describe_infeasible`).
+    Never raises on a bad design: infeasibility is data.
+    """
+    return jax.vmap(functools.partial(score_one, cycles=cycles, rollout=rollout))(vehicles)

@@ -1,0 +1,84 @@
+"""Reduction gearing and the driven axle (motors + gearbox).
+
+An axle carries `n_motors` identical motors (0: undriven, 1: usual, 2: twin motors,
+one per wheel) through one- or two-speed reduction gearing. A single-speed axle has
+`ratio_low == ratio_high`; a two-speed axle uses `ratio_low` below `shift_speed`
+(vehicle speed, m/s) and `ratio_high` above it. `n_motors` is a float so that
+layouts can be mixed within one batch and relaxed for gradients.
+
+All forces here are at the tyre contact patch of the whole axle (N); speeds are
+vehicle speeds (m/s).
+"""
+
+import jax.numpy as jnp
+
+from ._motor import SynchronousMotor
+from ._pytree import pytree_dataclass
+
+
+@pytree_dataclass
+class Gearbox:
+    """Attributes: ratios (motor:wheel), shift_speed (m/s), efficiency (fraction),
+    base_mass (kg) and mass_per_torque (kg per N m of wheel torque)."""
+
+    ratio_low: float
+    ratio_high: float
+    shift_speed: float = 0.0
+    efficiency: float = 0.97
+    base_mass: float = 8.0
+    mass_per_torque: float = 0.004
+
+    def ratio(self, speed):
+        return jnp.where(speed < self.shift_speed, self.ratio_low, self.ratio_high)
+
+
+@pytree_dataclass
+class Axle:
+    motor: SynchronousMotor
+    gearbox: Gearbox
+    n_motors: float = 1.0
+
+    def mass(self):
+        wheel_torque = self.motor.peak_torque * self.gearbox.ratio_low
+        per_motor = self.motor.mass() + self.gearbox.base_mass + self.gearbox.mass_per_torque * wheel_torque
+        return self.n_motors * per_motor
+
+    def reflected_inertia(self, speed):
+        """Rotor inertia seen at the wheels (kg m^2)."""
+        g = self.gearbox.ratio(speed)
+        return self.n_motors * self.motor.rotor_inertia() * g * g
+
+    def motor_speed(self, speed, wheel_radius):
+        return speed * self.gearbox.ratio(speed) / wheel_radius
+
+    def peak_force(self, wheel_radius):
+        """Largest tractive force in the low gear (N), ignoring every other limit."""
+        g = self.gearbox
+        return self.n_motors * self.motor.peak_torque * g.ratio_low * g.efficiency / wheel_radius
+
+    def max_force(self, speed, wheel_radius):
+        """Largest tractive (or regenerative) force magnitude the motors give at `speed` (N)."""
+        g = self.gearbox.ratio(speed)
+        w = speed * g / wheel_radius
+        return self.n_motors * self.motor.max_torque(w) * g * self.gearbox.efficiency / wheel_radius
+
+    def power_flows(self, force, speed, wheel_radius):
+        """Power flows (W) for a signed axle force `force` (N) at vehicle speed `speed`.
+
+        Returns (dc_power, motor_loss, gear_loss, inverter_loss); dc_power is what the
+        inverters draw from the battery bus (negative when regenerating).
+        """
+        g = self.gearbox.ratio(speed)
+        eta = self.gearbox.efficiency
+        w = speed * g / wheel_radius
+        n = self.n_motors
+        n_safe = jnp.where(n > 0.0, n, 1.0)
+        wheel_torque = force * wheel_radius
+        torque = jnp.where(force >= 0.0, wheel_torque / (g * eta), wheel_torque * eta / g) / n_safe
+        torque = jnp.where(n > 0.0, torque, 0.0)
+        shaft = torque * w
+        motor_loss = self.motor.loss(torque, w)
+        dc = self.motor.dc_power(torque, w)
+        gear_loss = jnp.abs(shaft - force * speed / n_safe)
+        inverter_loss = jnp.abs(dc - (shaft + motor_loss))
+        return n * dc, n * motor_loss, n * gear_loss, n * inverter_loss
