@@ -49,6 +49,7 @@ class Cell:
 
 def _ocv_integral(ocv, soc):
     """Integral of the piecewise-linear OCV from 0 to `soc` (V, per unit SOC)."""
+    ocv = jnp.asarray(ocv)
     h = SOC_GRID[1] - SOC_GRID[0]
     cumulative = jnp.concatenate([jnp.zeros(1, ocv.dtype), jnp.cumsum(0.5 * h * (ocv[1:] + ocv[:-1]))])
     soc = jnp.clip(soc, 0.0, 1.0)
@@ -136,7 +137,8 @@ class Pack:
     def mean_ocv(self):
         """OCV averaged over the usable window weighted by charge (V)."""
         q = self.n_parallel * self.cell.capacity * (self.soc_max - self.soc_min)
-        return self.usable_energy() / q
+        empty = q <= 0.0  # no window: fall back to the OCV at its start (the design is flagged)
+        return jnp.where(empty, self.ocv(self.soc_min), self.usable_energy() / jnp.where(empty, 1.0, q))
 
     def max_discharge_current(self, soc):
         by_voltage = (self.ocv(soc) - self.n_series * self.cell.min_voltage) / self.resistance()

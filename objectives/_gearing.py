@@ -31,6 +31,9 @@ class Gearbox:
     def ratio(self, speed):
         return jnp.where(speed < self.shift_speed, self.ratio_low, self.ratio_high)
 
+    def inverse_ratio(self, speed):
+        return jnp.where(speed < self.shift_speed, 1.0 / self.ratio_low, 1.0 / self.ratio_high)
+
 
 @pytree_dataclass
 class Axle:
@@ -56,11 +59,17 @@ class Axle:
         g = self.gearbox
         return self.n_motors * self.motor.peak_torque * g.ratio_low * g.efficiency / wheel_radius
 
-    def max_force(self, speed, wheel_radius):
-        """Largest tractive (or regenerative) force magnitude the motors give at `speed` (N)."""
+    def max_force(self, speed, wheel_radius, inv_speed=None, braking=False):
+        """Largest tractive (or, `braking=True`, regenerative) force magnitude at `speed` (N).
+
+        Gear losses reduce the force in drive and add to it in regen.
+        `inv_speed` (1/speed, s/m) may be passed to save divisions in long traces."""
         g = self.gearbox.ratio(speed)
-        w = speed * g / wheel_radius
-        return self.n_motors * self.motor.max_torque(w) * g * self.gearbox.efficiency / wheel_radius
+        w = speed * g * (1.0 / wheel_radius)
+        inv_w = None if inv_speed is None else inv_speed * wheel_radius * self.gearbox.inverse_ratio(speed)
+        eta = self.gearbox.efficiency
+        scale = self.n_motors * (1.0 / eta if braking else eta) / wheel_radius
+        return self.motor.max_torque(w, inv_w) * g * scale
 
     def power_flows(self, force, speed, wheel_radius):
         """Power flows (W) for a signed axle force `force` (N) at vehicle speed `speed`.
@@ -68,17 +77,17 @@ class Axle:
         Returns (dc_power, motor_loss, gear_loss, inverter_loss); dc_power is what the
         inverters draw from the battery bus (negative when regenerating).
         """
-        g = self.gearbox.ratio(speed)
         eta = self.gearbox.efficiency
-        w = speed * g / wheel_radius
+        inv_g = self.gearbox.inverse_ratio(speed)
+        w = speed * self.gearbox.ratio(speed) * (1.0 / wheel_radius)
         n = self.n_motors
-        n_safe = jnp.where(n > 0.0, n, 1.0)
-        wheel_torque = force * wheel_radius
-        torque = jnp.where(force >= 0.0, wheel_torque / (g * eta), wheel_torque * eta / g) / n_safe
-        torque = jnp.where(n > 0.0, torque, 0.0)
+        inv_n = jnp.where(n > 0.0, 1.0 / jnp.where(n > 0.0, n, 1.0), 0.0)  # undriven: no torque
+        # Motor torque: the gear loss adds to the torque in drive and takes from it in regen.
+        per_motor = force * (wheel_radius * inv_n) * inv_g
+        torque = per_motor * jnp.where(force >= 0.0, 1.0 / eta, eta)
         shaft = torque * w
         motor_loss = self.motor.loss(torque, w)
         dc = self.motor.dc_power(torque, w)
-        gear_loss = jnp.abs(shaft - force * speed / n_safe)
+        gear_loss = jnp.abs(shaft - force * speed * inv_n)
         inverter_loss = jnp.abs(dc - (shaft + motor_loss))
         return n * dc, n * motor_loss, n * gear_loss, n * inverter_loss

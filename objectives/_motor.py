@@ -4,13 +4,15 @@ A motor is described by its peak torque, peak power and maximum speed; everythin
 else (losses, mass, rotor inertia) scales with its size so that a design search can
 vary the size continuously.
 
-Loss model (per motor, W), smooth in torque `T` and speed `w`:
+Loss model (per motor, W), smooth in torque `T` and speed `w`, with the machine's
+size measured by its peak torque `T_pk` (torque ~ rotor volume):
 
-    P_loss = P_pk * [ c_cu (T/T_pk)^2 + c_h (w/w_b) + c_e (w/w_b)^2 ]
+    P_loss = T_pk w_ref [ c_cu (T/T_pk)^2 + c_h (w/w_ref) + c_e (w/w_ref)^2 ]
 
-with base speed `w_b = P_pk / T_pk`. The copper term is `T^2 R` with a winding
-resistance that falls as the machine grows (`R ~ w_b / T_pk`); the iron and
-friction terms grow with machine size and speed (hysteresis ~ w, eddy ~ w^2).
+with a fixed reference speed `w_ref`. The copper term is `I^2 R ~ T^2 / size`: for a
+given size and bus voltage, rewinding for a higher base speed lowers R and raises I in
+proportion, so it does not depend on peak power. Iron and friction losses grow with
+size and speed (hysteresis ~ w, eddy current and windage ~ w^2).
 The inverter is a constant efficiency on DC power, both directions.
 """
 
@@ -21,14 +23,17 @@ import jax.numpy as jnp
 from ._pytree import pytree_dataclass
 
 _TAPER_FRAC = 0.02  # torque falls to zero over the last 2 % below max speed
+REFERENCE_SPEED = 500.0  # rad/s (~4,800 rpm), where the loss fractions are quoted
 
 
 class AbstractMotor(abc.ABC):
     """Contract every motor model satisfies (all arrays broadcast; SI units)."""
 
     @abc.abstractmethod
-    def max_torque(self, speed):
-        """Largest torque magnitude (N m) available at shaft speed `speed` (rad/s, >= 0)."""
+    def max_torque(self, speed, inv_speed=None):
+        """Largest torque magnitude (N m) available at shaft speed `speed` (rad/s, >= 0).
+
+        `inv_speed` (s/rad), when the caller has it, saves a division per element."""
 
     @abc.abstractmethod
     def loss(self, torque, speed):
@@ -51,7 +56,7 @@ class AbstractMotor(abc.ABC):
         """DC-side electrical power (W): positive when motoring, negative in regen."""
         shaft_plus_loss = torque * speed + self.loss(torque, speed)
         eta = self.inverter_efficiency
-        return jnp.where(shaft_plus_loss > 0.0, shaft_plus_loss / eta, shaft_plus_loss * eta)
+        return shaft_plus_loss * jnp.where(shaft_plus_loss > 0.0, 1.0 / eta, eta)
 
 
 @pytree_dataclass
@@ -62,9 +67,9 @@ class SynchronousMotor(AbstractMotor):
         peak_torque: N m, available from standstill up to base speed.
         peak_power: W, the limit above base speed.
         max_speed: rad/s, torque tapers to zero just below it.
-        copper_loss_frac: copper loss at peak torque, as a fraction of peak power.
-        hysteresis_loss_frac: iron (hysteresis) + friction loss at base speed, fraction of peak power.
-        eddy_loss_frac: eddy-current + windage loss at base speed, fraction of peak power.
+        copper_loss_frac: copper loss at peak torque, fraction of T_pk * w_ref.
+        hysteresis_loss_frac: hysteresis + friction loss at w_ref, fraction of T_pk * w_ref.
+        eddy_loss_frac: eddy-current + windage loss at w_ref, fraction of T_pk * w_ref.
         specific_power: W/kg of motor plus inverter.
         inertia_per_torque: rotor inertia per unit peak torque, kg m^2 / (N m).
         inverter_eff: fraction.
@@ -88,17 +93,19 @@ class SynchronousMotor(AbstractMotor):
     def inverter_efficiency(self):
         return self.inverter_eff
 
-    def max_torque(self, speed):
+    def max_torque(self, speed, inv_speed=None):
         speed = jnp.abs(speed)
-        power_limited = self.peak_power / jnp.maximum(speed, 1e-6)
-        envelope = jnp.minimum(self.peak_torque, power_limited)
-        taper = jnp.clip((self.max_speed - speed) / (_TAPER_FRAC * self.max_speed), 0.0, 1.0)
+        if inv_speed is None:
+            inv_speed = 1.0 / jnp.maximum(speed, 1e-6)
+        envelope = jnp.minimum(self.peak_torque, self.peak_power * jnp.abs(inv_speed))
+        taper = jnp.clip((self.max_speed - speed) * (1.0 / (_TAPER_FRAC * self.max_speed)), 0.0, 1.0)
         return envelope * taper
 
     def loss(self, torque, speed):
-        x = speed / self.base_speed
-        tau = torque / self.peak_torque
-        return self.peak_power * (
+        # Products with per-design reciprocals: no division per time step.
+        x = jnp.abs(speed) * (1.0 / REFERENCE_SPEED)
+        tau = torque * (1.0 / self.peak_torque)
+        return self.peak_torque * REFERENCE_SPEED * (
             self.copper_loss_frac * tau * tau
             + self.hysteresis_loss_frac * x
             + self.eddy_loss_frac * x * x

@@ -27,19 +27,30 @@ def tractive_limits(vehicle, speed, soc):
     """Largest tractive force per axle (front, rear) in N from motors and battery at `speed`.
 
     When the motors together would draw more than the pack's terminal power limit at
-    `soc`, both axles are scaled down by the same factor.
+    `soc`, both axles' forces are scaled by the common factor s at which the DC demand
+    equals that limit. The demand is quadratic in s (shaft power ~ s, copper loss ~ s^2,
+    iron loss constant), so it is fitted exactly through s = 0, 1/2, 1 and solved.
     """
     r = vehicle.body.wheel_radius
     f_front = vehicle.front.max_force(speed, r)
     f_rear = vehicle.rear.max_force(speed, r)
-    demand = (
-        vehicle.front.power_flows(f_front, speed, r)[0]
-        + vehicle.rear.power_flows(f_rear, speed, r)[0]
-        + vehicle.aux_power
-    )
-    available = vehicle.pack.max_discharge_power(soc)
-    scale = jnp.clip(available / jnp.maximum(demand, 1.0), 0.0, 1.0)
-    return f_front * scale, f_rear * scale
+
+    def demand(s):
+        return (
+            vehicle.front.power_flows(s * f_front, speed, r)[0]
+            + vehicle.rear.power_flows(s * f_rear, speed, r)[0]
+            + vehicle.aux_power
+        )
+
+    d0, d_half, d1 = demand(0.0), demand(0.5), demand(1.0)
+    a = jnp.maximum(2.0 * (d1 - 2.0 * d_half + d0), 0.0)
+    b = d1 - d0 - a
+    headroom = vehicle.pack.max_discharge_power(soc) - d0
+    disc = jnp.maximum(b * b + 4.0 * a * headroom, 0.0)
+    denom = b + jnp.sqrt(disc)
+    s = 2.0 * headroom / jnp.where(denom > 0.0, denom, 1.0)
+    s = jnp.where(d1 <= d0 + headroom, 1.0, jnp.clip(s, 0.0, 1.0))
+    return f_front * s, f_rear * s
 
 
 def net_force(vehicle, speed, mass, soc):
@@ -103,9 +114,10 @@ def top_speed(vehicle, upper=120.0, n_bisect=32):
         up = excess(mid) > 0.0
         return jnp.where(up, mid, lo), jnp.where(up, hi, mid)
 
+    mass = jnp.asarray(mass)
     lo, hi = lax.fori_loop(0, n_bisect, bisect, (jnp.zeros_like(mass), jnp.full_like(mass, upper)))
     v0 = lax.stop_gradient(0.5 * (lo + hi))
     g, slope = jax.jvp(excess, (v0,), (jnp.ones_like(v0),))
     safe_slope = jnp.where(slope < 0.0, slope, -1.0)
     v = v0 - g / safe_slope
-    return jnp.where(excess(jnp.asarray(upper, mass.dtype)) > 0.0, upper, v)
+    return jnp.where(excess(jnp.full_like(mass, upper)) > 0.0, upper, v)

@@ -94,7 +94,7 @@ def kerb_mass_kg(spec):
             raise SpecError(f"`kerb_mass_range_kg` must satisfy 0 < low <= high, got {rng!r}")
         mass = 0.5 * (lo + hi)
     basis = str(spec.get("kerb_mass_basis") or "").lower()
-    if "driver" in basis and not re.search(r"\b(no|without|excl\w*)\s+driver", basis):
+    if "driver" in basis and not re.search(r"(no|without|excl\w*)[\s_]+driver", basis):
         mass -= DRIVER_KG
     return mass
 

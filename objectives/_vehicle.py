@@ -55,10 +55,10 @@ class Body:
 
     def axle_loads(self, mass, accel):
         """Normal loads (N) on (front, rear) axles at longitudinal acceleration `accel` (m/s^2)."""
+        weight = mass * G0
         transfer = mass * accel * self.cg_height / self.wheelbase
-        front = mass * G0 * self.front_weight_frac - transfer
-        rear = mass * G0 * (1.0 - self.front_weight_frac) + transfer
-        return jnp.maximum(front, 0.0), jnp.maximum(rear, 0.0)
+        front = jnp.clip(weight * self.front_weight_frac - transfer, 0.0, weight)  # a wheelie at most
+        return front, weight - front
 
 
 @pytree_dataclass

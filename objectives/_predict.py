@@ -1,0 +1,123 @@
+"""Predict published figures for every vehicle of a spec file (`python -m objectives predict`)."""
+
+import math
+
+import numpy as np
+import yaml
+
+from ._evaluate import describe_infeasible, score
+from ._pytree import stack
+from ._spec import SpecError, vehicle_from_spec
+from ._units import MILE, WH, mps_to_kmh
+
+PREDICTED = (
+    "accel_0_100_s",
+    "top_speed_kmh",
+    "wltp_wh_per_km",
+    "wltp_range_km",
+    "udds_wh_per_km",
+    "hwfet_wh_per_km",
+    "epa_range_mi",
+)
+
+
+class SpecFileError(ValueError):
+    """The spec file as a whole cannot be read."""
+
+
+def load_specs(path):
+    """The list of vehicle mappings in a spec file (`vehicles:` list, or a bare list)."""
+    try:
+        with open(path) as f:
+            data = yaml.safe_load(f)
+    except OSError as e:
+        raise SpecFileError(f"cannot read spec file {path}: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise SpecFileError(f"spec file {path} is not valid YAML{where}: {getattr(e, 'problem', e)}") from None
+    vehicles = data.get("vehicles") if isinstance(data, dict) else data
+    if not isinstance(vehicles, list) or not vehicles:
+        raise SpecFileError(f"spec file {path} must hold a non-empty list under `vehicles:`")
+    return vehicles
+
+
+def _key(spec, i):
+    vid = spec.get("id") if isinstance(spec, dict) else None
+    return str(vid) if vid is not None else f"vehicles[{i}]"
+
+
+def predict(specs):
+    """Predicted figures keyed by vehicle id; a vehicle that cannot be built gets {'error': ...}."""
+    results, built = {}, []
+    for i, spec in enumerate(specs):
+        key = _key(spec, i)
+        if key in results:
+            key = f"{key}#{i}"
+        try:
+            built.append((key, vehicle_from_spec(spec)))
+            results[key] = None
+        except SpecError as e:
+            results[key] = {"error": str(e)}
+    if built:
+        scores = score(stack([v for _, v in built]), cycles=("wltc", "udds", "hwfet"))
+        scores = {k: np.asarray(v) for k, v in scores.items()}
+        for j, (key, _) in enumerate(built):
+            s = {k: float(v[j]) for k, v in scores.items()}
+            entry = {
+                "accel_0_100_s": s["accel_0_100_s"],
+                "top_speed_kmh": mps_to_kmh(s["top_speed_mps"]),
+                "wltp_wh_per_km": s["wltc_consumption_j_per_m"] * 1e3 / WH,
+                "wltp_range_km": s["wltp_range_m"] / 1e3,
+                "udds_wh_per_km": s["udds_consumption_j_per_m"] * 1e3 / WH,
+                "hwfet_wh_per_km": s["hwfet_consumption_j_per_m"] * 1e3 / WH,
+                "epa_range_mi": s["epa_range_m"] / MILE,
+            }
+            reasons = describe_infeasible(int(scores["infeasible"][j]))
+            if reasons or not all(math.isfinite(x) for x in entry.values()):
+                entry["error"] = "; ".join(reasons) or "non-finite prediction"
+            results[key] = entry
+    return results
+
+
+# (label, predicted key, published key, format)
+_COLUMNS = (
+    ("0-100 km/h [s]", "accel_0_100_s", "accel_0_100_kmh_s", "{:.2f}"),
+    ("WLTP range [km]", "wltp_range_km", "wltp_range_km", "{:.0f}"),
+    ("EPA range [mi]", "epa_range_mi", "epa_range_mi", "{:.0f}"),
+    ("top speed [km/h]", "top_speed_kmh", "top_speed_kmh", "{:.0f}"),
+)
+
+
+def table(specs, results):
+    """Plain-text table: prediction, published figure and relative error per column."""
+    lines = []
+    header = f"{'vehicle':34s}" + "".join(f"{label:>28s}" for label, *_ in _COLUMNS)
+    lines += [header, f"{'':34s}" + f"{'model  published  error':>28s}" * len(_COLUMNS), "-" * len(header)]
+    errors = {label: [] for label, *_ in _COLUMNS}
+    for i, spec in enumerate(specs):
+        key = _key(spec, i)
+        res = results.get(key, {})
+        row = f"{key[:33]:34s}"
+        if "error" in res and "accel_0_100_s" not in res:
+            lines.append(row + f"  error: {res['error']}")
+            continue
+        for label, pk, sk, fmt in _COLUMNS:
+            pred, pub = res[pk], spec.get(sk)
+            if isinstance(pub, (int, float)) and pub:
+                err = pred / pub - 1.0
+                errors[label].append(abs(err))
+                cell = f"{fmt.format(pred):>7s} {fmt.format(pub):>9s} {100 * err:+6.1f}%"
+            else:
+                cell = f"{fmt.format(pred):>7s} {'-':>9s} {'':>7s}"
+            row += f"{cell:>28s}"
+        if "error" in res:
+            row += f"  ({res['error']})"
+        lines.append(row)
+    lines.append("-" * len(header))
+    summary = f"{'median |error|':34s}"
+    for label, *_ in _COLUMNS:
+        e = errors[label]
+        summary += f"{(f'{100 * np.median(e):.1f}% of {len(e)}' if e else '-'):>28s}"
+    lines.append(summary)
+    return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""One contract test over every concrete motor model (subclasses of `AbstractMotor`).
+
+A new motor class must add a factory to `FACTORIES` (size -> instance, where `size` scales
+peak torque and peak power together); the test that lists the subclasses fails until it does.
+"""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import objectives as ob
+from conftest import RPM
+
+
+def _concrete_subclasses(cls):
+    found = []
+    for sub in cls.__subclasses__():
+        if not inspect.isabstract(sub):
+            found.append(sub)
+        found.extend(_concrete_subclasses(sub))
+    return list(dict.fromkeys(found))
+
+
+MOTOR_CLASSES = _concrete_subclasses(ob.AbstractMotor)
+
+# size 1: a 150 kW / 300 N m, 16,000 rpm traction motor
+FACTORIES = {
+    ob.SynchronousMotor: lambda size: ob.SynchronousMotor(
+        peak_torque=300.0 * size, peak_power=150e3 * size, max_speed=16000.0 * RPM
+    ),
+}
+
+
+def test_every_concrete_motor_has_a_factory():
+    assert MOTOR_CLASSES, "no concrete AbstractMotor subclass found"
+    missing = [c.__name__ for c in MOTOR_CLASSES if c not in FACTORIES]
+    assert not missing, f"add a factory for {missing} to tests/test_motor.py FACTORIES"
+
+
+@pytest.fixture(params=MOTOR_CLASSES, ids=lambda c: c.__name__)
+def factory(request):
+    if request.param not in FACTORIES:
+        pytest.fail(f"no factory for {request.param.__name__}")
+    return FACTORIES[request.param]
+
+
+def test_max_torque_envelope(factory):
+    m = factory(1.0)
+    w = np.linspace(0.0, float(m.max_speed), 2001)
+    t = np.asarray(m.max_torque(w))
+    assert np.all(np.isfinite(t)) and np.all(t >= 0.0)
+    assert np.all(np.diff(t) <= 1e-9 * float(m.peak_torque))  # non-increasing
+    assert t[0] == pytest.approx(float(m.peak_torque), rel=1e-12)
+    low = w < 0.5 * float(m.peak_power) / float(m.peak_torque)
+    np.testing.assert_allclose(t[low], float(m.peak_torque), rtol=1e-12)
+    # Never above the power limit.
+    assert np.all(t[1:] * w[1:] <= float(m.peak_power) * (1.0 + 1e-12))
+    # Reaches the power limit just above base speed (a real constant-power range).
+    w_b = float(m.peak_power) / float(m.peak_torque)
+    assert float(m.max_torque(1.5 * w_b)) * 1.5 * w_b == pytest.approx(float(m.peak_power), rel=1e-9)
+    # Vanishes at (and above) max speed.
+    assert float(m.max_torque(float(m.max_speed))) == pytest.approx(0.0, abs=1e-9)
+    assert float(m.max_torque(1.1 * float(m.max_speed))) == pytest.approx(0.0, abs=1e-9)
+    # Symmetric in the direction of rotation.
+    np.testing.assert_allclose(np.asarray(m.max_torque(-w)), t, rtol=1e-12)
+
+
+def _grid(m):
+    w = np.linspace(0.0, float(m.max_speed), 41)
+    tq = np.linspace(-1.0, 1.0, 41) * float(m.peak_torque)
+    return np.meshgrid(tq, w, indexing="ij")
+
+
+def test_loss_nonnegative_and_symmetric(factory):
+    m = factory(1.0)
+    tq, w = _grid(m)
+    loss = np.asarray(m.loss(tq, w))
+    assert np.all(np.isfinite(loss)) and np.all(loss >= 0.0)
+    np.testing.assert_allclose(np.asarray(m.loss(-tq, w)), loss, rtol=1e-12, atol=0.0)
+    # Losses grow with torque at fixed speed and with speed at fixed torque.
+    assert np.all(np.diff(np.asarray(m.loss(tq[20:], w[20:])), axis=0) > 0.0)
+    assert np.all(np.diff(loss, axis=1) > 0.0)
+    # Plausible efficiency at a typical cruise point: 30 % torque at base speed.
+    w_b = float(m.peak_power) / float(m.peak_torque)
+    t = 0.3 * float(m.peak_torque)
+    eff = t * w_b / (t * w_b + float(m.loss(t, w_b)))
+    assert 0.85 < eff < 0.99
+
+
+def test_dc_power_exceeds_shaft_power(factory):
+    """Motoring draws more than the shaft delivers; generating returns less than the shaft takes."""
+    m = factory(1.0)
+    tq, w = _grid(m)
+    shaft = tq * w
+    dc = np.asarray(m.dc_power(tq, w))
+    assert np.all(np.isfinite(dc))
+    idle = (tq == 0.0) & (w == 0.0)  # no torque, no speed: no loss at all
+    assert np.all(dc[~idle] > shaft[~idle])  # covers both directions
+    assert np.all(dc[idle] == 0.0)
+    motoring = shaft > 0.0
+    assert np.all(dc[motoring] > shaft[motoring])
+    generating = dc < 0.0
+    assert generating.sum() > 100
+    assert np.all(np.abs(dc[generating]) < np.abs(shaft[generating]))
+    assert np.all(shaft[generating] < 0.0)
+    # Around base speed at half torque the machine really generates.
+    w_b = float(m.peak_power) / float(m.peak_torque)
+    assert float(m.dc_power(-0.5 * float(m.peak_torque), w_b)) < 0.0
+    # The inverter efficiency is a fraction.
+    assert 0.0 < float(m.inverter_efficiency) <= 1.0
+
+
+def test_mass_and_inertia_positive_and_increasing_with_size(factory):
+    sizes = [0.25, 0.5, 1.0, 2.0, 4.0]
+    motors = [factory(s) for s in sizes]
+    mass = np.array([float(m.mass()) for m in motors])
+    inertia = np.array([float(m.rotor_inertia()) for m in motors])
+    assert np.all(mass > 0.0) and np.all(np.diff(mass) > 0.0)
+    assert np.all(inertia > 0.0) and np.all(np.diff(inertia) > 0.0)
+    # Specific power in the published motor+inverter range (DESIGN.md: 2-8 kW/kg).
+    m = factory(1.0)
+    assert 2e3 <= float(m.peak_power) / float(m.mass()) <= 8e3
