@@ -168,11 +168,10 @@ def _design(drive, glider, torque, power, ratio, mu, front_frac, cg, wheelbase, 
     return make_vehicle(drive, body=body, axle=axle, pack=nmc_pack(n_parallel=n_parallel))
 
 
-designs = st.builds(
-    _design,
+# Ranges shared by the design strategies below.
+_DESIGN_RANGES = dict(
     drive=st.sampled_from(["FWD", "RWD", "AWD"]),
     glider=st.floats(900.0, 2000.0),
-    torque=st.floats(150.0, 900.0),
     power=st.floats(60e3, 450e3),
     ratio=st.floats(6.0, 12.0),
     mu=st.floats(0.7, 1.4),
@@ -182,6 +181,8 @@ designs = st.builds(
     n_parallel=st.floats(1.0, 5.0),
     n_motors=st.sampled_from([1.0, 2.0]),
 )
+
+designs = st.builds(_design, torque=st.floats(150.0, 900.0), **_DESIGN_RANGES)
 
 
 @PROPERTY
@@ -286,20 +287,7 @@ def _below_grip(drive, glider, torque_frac, power, ratio, mu, front_frac, cg, wh
     return _design(drive, glider, torque, power, ratio, mu, front_frac, cg, wheelbase, n_parallel, n_motors)
 
 
-below_grip_designs = st.builds(
-    _below_grip,
-    drive=st.sampled_from(["FWD", "RWD", "AWD"]),
-    glider=st.floats(900.0, 2000.0),
-    torque_frac=st.floats(0.2, 0.95),
-    power=st.floats(60e3, 450e3),
-    ratio=st.floats(6.0, 12.0),
-    mu=st.floats(0.7, 1.4),
-    front_frac=st.floats(0.4, 0.65),
-    cg=st.floats(0.4, 0.65),
-    wheelbase=st.floats(2.5, 3.1),
-    n_parallel=st.floats(1.0, 5.0),
-    n_motors=st.sampled_from([1.0, 2.0]),
-)
+below_grip_designs = st.builds(_below_grip, torque_frac=st.floats(0.2, 0.95), **_DESIGN_RANGES)
 
 
 @PROPERTY
