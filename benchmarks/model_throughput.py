@@ -46,7 +46,7 @@ def random_designs(n, seed=0):
         cell=cells,
         n_series=np.where(lfp, 108.0, 96.0),
         n_parallel=np.where(lfp, u(0.9, 1.4), u(2.5, 4.5)),
-        mass_factor=np.where(lfp, 1.32, 1.55),
+        mass_factor=np.where(lfp, ob.PACK_MASS_FACTOR["lfp"], ob.PACK_MASS_FACTOR["nmc"]),
         soc_min=np.full(n, 0.03),
         soc_max=np.full(n, 0.98),
     )

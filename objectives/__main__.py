@@ -4,7 +4,7 @@ import argparse
 import json
 import sys
 
-from ._predict import SpecFileError, load_specs, predict, table
+from ._predict import SpecFileError, load_specs, not_built, predict, table
 
 
 def main(argv=None):
@@ -30,7 +30,7 @@ def main(argv=None):
         print(json.dumps(results, indent=2))
     else:
         print(table(specs, results))
-    failed = {k: r["error"] for k, r in results.items() if "error" in r and "accel_0_100_s" not in r}
+    failed = {k: r["error"] for k, r in results.items() if not_built(r)}
     for key, message in failed.items():
         print(f"error: {key}: {message}", file=sys.stderr)
     return 2 if failed else 0

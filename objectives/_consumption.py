@@ -65,9 +65,10 @@ def step_powers(vehicle, speed, accel, inv_speed=None):
     charge_limit = pack.max_charge_power(soc) * inv_speed
     regen = jnp.maximum(brake * fade, -charge_limit)
     share = vehicle.drive_share()
-    eta_front, eta_rear = vehicle.front.gearbox.efficiency, vehicle.rear.gearbox.efficiency
-    regen_front = jnp.maximum(share * regen, -cap_front / (eta_front * eta_front))
-    regen_rear = jnp.maximum((1.0 - share) * regen, -cap_rear / (eta_rear * eta_rear))
+    regen_cap_front = vehicle.front.max_force(speed, r, inv_speed, braking=True)
+    regen_cap_rear = vehicle.rear.max_force(speed, r, inv_speed, braking=True)
+    regen_front = jnp.maximum(share * regen, -regen_cap_front)
+    regen_rear = jnp.maximum((1.0 - share) * regen, -regen_cap_rear)
     force_front = share * drive + regen_front
     force_rear = (1.0 - share) * drive + regen_rear
 

@@ -8,17 +8,7 @@ import yaml
 from ._evaluate import describe_infeasible, score
 from ._pytree import stack
 from ._spec import SpecError, vehicle_from_spec
-from ._units import MILE, WH, mps_to_kmh
-
-PREDICTED = (
-    "accel_0_100_s",
-    "top_speed_kmh",
-    "wltp_wh_per_km",
-    "wltp_range_km",
-    "udds_wh_per_km",
-    "hwfet_wh_per_km",
-    "epa_range_mi",
-)
+from ._units import MILE, j_per_m_to_wh_per_km, mps_to_kmh
 
 
 class SpecFileError(ValueError):
@@ -40,6 +30,11 @@ def load_specs(path):
     if not isinstance(vehicles, list) or not vehicles:
         raise SpecFileError(f"spec file {path} must hold a non-empty list under `vehicles:`")
     return vehicles
+
+
+def not_built(entry):
+    """True for an entry whose vehicle could not be built (an error and no figures)."""
+    return "error" in entry and "accel_0_100_s" not in entry
 
 
 def _key(spec, i):
@@ -67,10 +62,10 @@ def predict(specs):
             entry = {
                 "accel_0_100_s": s["accel_0_100_s"],
                 "top_speed_kmh": mps_to_kmh(s["top_speed_mps"]),
-                "wltp_wh_per_km": s["wltc_consumption_j_per_m"] * 1e3 / WH,
+                "wltp_wh_per_km": j_per_m_to_wh_per_km(s["wltc_consumption_j_per_m"]),
                 "wltp_range_km": s["wltp_range_m"] / 1e3,
-                "udds_wh_per_km": s["udds_consumption_j_per_m"] * 1e3 / WH,
-                "hwfet_wh_per_km": s["hwfet_consumption_j_per_m"] * 1e3 / WH,
+                "udds_wh_per_km": j_per_m_to_wh_per_km(s["udds_consumption_j_per_m"]),
+                "hwfet_wh_per_km": j_per_m_to_wh_per_km(s["hwfet_consumption_j_per_m"]),
                 "epa_range_mi": s["epa_range_m"] / MILE,
             }
             reasons = describe_infeasible(int(scores["infeasible"][j]))
@@ -99,7 +94,7 @@ def table(specs, results):
         key = _key(spec, i)
         res = results.get(key, {})
         row = f"{key[:33]:34s}"
-        if "error" in res and "accel_0_100_s" not in res:
+        if not_built(res):
             lines.append(row + f"  error: {res['error']}")
             continue
         for label, pk, sk, fmt in _COLUMNS:
