@@ -9,11 +9,13 @@ from importlib.metadata import PackageNotFoundError, version
 from ._battery import CELLS, PACK_MASS_FACTOR, Cell, Pack
 from ._consumption import cycle_energy, step_powers
 from ._cycles import CYCLE_NAMES, Cycle, load_cycle
-from ._evaluate import REASONS, describe_infeasible, score, score_one
+from ._evaluate import REASONS, describe_infeasible, pack_figures, score, score_one
 from ._gearing import Axle, Gearbox
 from ._motor import AbstractMotor, SynchronousMotor
 from ._performance import accel_time, top_speed
+from ._predict import SpecFileError, load_specs, reference_specs
 from ._pytree import stack, unstack
+from ._spec import SpecError, vehicle_from_spec
 from ._vehicle import Body, Vehicle
 
 try:
@@ -33,16 +35,22 @@ __all__ = [
     "Cycle",
     "Gearbox",
     "Pack",
+    "SpecError",
+    "SpecFileError",
     "SynchronousMotor",
     "Vehicle",
     "accel_time",
     "cycle_energy",
     "describe_infeasible",
     "load_cycle",
+    "load_specs",
+    "pack_figures",
+    "reference_specs",
     "score",
     "score_one",
     "stack",
     "step_powers",
     "top_speed",
     "unstack",
+    "vehicle_from_spec",
 ]

@@ -18,6 +18,7 @@ REASONS = {
     NO_ENERGY: "pack holds no usable energy (empty SOC window)",
 }
 
+PEAK_POWER_SOC = 0.2  # state of charge down to which peak power is rated
 CHUNK = 200  # designs per vmapped chunk inside `score`
 EPA_CITY_WEIGHT = 0.55
 EPA_LABEL_FACTOR = 0.7
@@ -26,6 +27,29 @@ EPA_LABEL_FACTOR = 0.7
 def describe_infeasible(code):
     """Reasons (list of str) encoded in one `infeasible` value (int)."""
     return [text for bit, text in REASONS.items() if int(code) & bit]
+
+
+def pack_figures(vehicle):
+    """Pack figures that platform constraints are written on (dict of scalars, SI).
+
+    gross_energy_j, pack_mass_kg, pack_max_voltage_v / pack_min_voltage_v (open-circuit,
+    at the ends of the usable window), peak_dc_power_w (all motors at their peak-power
+    point plus the auxiliary load), peak_cell_current_a (cell current delivering it at
+    `PEAK_POWER_SOC`, or at the bottom of the window if that is higher) and
+    cell_max_current_a (the cell's rated peak discharge current).
+    """
+    pack = vehicle.pack
+    peak = vehicle.front.peak_dc_power() + vehicle.rear.peak_dc_power() + vehicle.aux_power
+    soc = jnp.maximum(PEAK_POWER_SOC, pack.soc_min)
+    return {
+        "gross_energy_j": pack.gross_energy(),
+        "pack_mass_kg": pack.mass(),
+        "pack_max_voltage_v": pack.ocv(pack.soc_max),
+        "pack_min_voltage_v": pack.ocv(pack.soc_min),
+        "peak_dc_power_w": peak,
+        "peak_cell_current_a": pack.current(peak, pack.ocv(soc)) / pack.n_parallel,
+        "cell_max_current_a": pack.cell.max_discharge_current,
+    }
 
 
 def score_one(vehicle, cycles=("wltc",), rollout=False):
@@ -41,6 +65,7 @@ def score_one(vehicle, cycles=("wltc",), rollout=False):
     usable = vehicle.pack.usable_energy()
     out["usable_energy_j"] = usable
     out["kerb_mass_kg"] = vehicle.kerb_mass()
+    out.update(pack_figures(vehicle))
     infeasible = jnp.where(reaches, 0, NO_100) | jnp.where(usable > 0.0, 0, NO_ENERGY)
     consumption = {}
     for name in cycles:
@@ -62,7 +87,7 @@ def score(vehicles, cycles=("wltc",), rollout=False):
     """Score a batch of designs: `vehicles` is a `Vehicle` whose leaves have a leading batch axis.
 
     Returns a dict of arrays shaped (batch,) with keys accel_0_100_s, top_speed_mps,
-    usable_energy_j, kerb_mass_kg, <cycle>_consumption_j_per_m, wltp_range_m (with "wltc"),
+    usable_energy_j, kerb_mass_kg, the `pack_figures`, <cycle>_consumption_j_per_m, wltp_range_m (with "wltc"),
     epa_range_m (with "udds" and "hwfet") and infeasible (int bits, see `describe_infeasible`).
     Never raises on a bad design: infeasibility is data.
 

@@ -54,6 +54,11 @@ class Axle:
     def motor_speed(self, speed, wheel_radius):
         return speed * self.gearbox.ratio(speed) / wheel_radius
 
+    def peak_dc_power(self):
+        """DC power (W) the axle's motors draw at their peak-power point (peak torque at base speed)."""
+        m = self.motor
+        return self.n_motors * m.dc_power(m.peak_torque, m.base_speed)
+
     def peak_force(self, wheel_radius):
         """Largest tractive force in the low gear (N), ignoring every other limit."""
         g = self.gearbox

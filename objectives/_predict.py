@@ -1,6 +1,7 @@
 """Predict published figures for every vehicle of a spec file (`python -m objectives predict`)."""
 
 import math
+from importlib import resources
 
 import numpy as np
 import yaml
@@ -30,6 +31,14 @@ def load_specs(path):
     if not isinstance(vehicles, list) or not vehicles:
         raise SpecFileError(f"spec file {path} must hold a non-empty list under `vehicles:`")
     return vehicles
+
+
+def reference_specs():
+    """The published reference vehicles shipped with the package (list of spec mappings).
+
+    Source: objectives/data/reference_vehicles.yaml (sources per field inside)."""
+    with resources.as_file(resources.files("objectives") / "data" / "reference_vehicles.yaml") as path:
+        return load_specs(path)
 
 
 def not_built(entry):

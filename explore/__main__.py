@@ -1,0 +1,87 @@
+"""`python -m explore [overrides]`: one Hydra job runs one Optuna study of the platform.
+
+The composed config is converted to typed dataclasses here, once, and validated; nothing
+below this module sees a DictConfig. Bad values end the job with a one-line message and
+exit code 2 before anything is written to results.nc.
+"""
+
+import logging
+import os
+import re
+import sys
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from ._config import ConfigError, register, to_typed, validate
+
+log = logging.getLogger("explore")
+RESULTS = "results.nc"
+SUMMARY = "summary.txt"
+
+register()
+
+
+def redact(url):
+    """A storage URL with any password replaced by ***."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url) if url else url
+
+
+def config_yaml(cfg):
+    """The resolved config as YAML, passwords redacted; what results.nc records."""
+    plain = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
+    plain["study"]["storage"] = redact(plain["study"]["storage"])
+    return OmegaConf.to_yaml(plain)
+
+
+def fail(message):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+@hydra.main(version_base=None, config_path="../conf", config_name="config")
+def main(cfg):
+    # Imports that pull in JAX and Optuna stay here so `--help` and `--cfg` are quick.
+    logging.getLogger("jax").setLevel(logging.WARNING)  # backend probing is not news
+    import optuna
+
+    from ._design import check_space, reference_vehicles
+    from ._export import export
+    from ._study import run_study
+    from ._summary import summary
+
+    try:
+        typed = to_typed(cfg)
+        validate(typed)
+        check_space(typed.space)
+        reference_vehicles(typed.vehicle)
+    except ConfigError as e:
+        fail(str(e))
+    except OmegaConfBaseException as e:
+        fail(f"{str(e).splitlines()[0]}")
+
+    run_dir = HydraConfig.get().runtime.output_dir
+    if not os.access(run_dir, os.W_OK):
+        fail(f"`hydra.run.dir` {run_dir} is not writable; choose another with hydra.run.dir=PATH")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    text = config_yaml(cfg)
+    resume_key = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
+    for key in ("n_trials", "progress"):  # a rerun may ask for more trials, or run quietly
+        resume_key["study"].pop(key)
+    try:
+        study = run_study(typed, run_dir, OmegaConf.to_yaml(resume_key), progress=typed.study.progress)
+    except ConfigError as e:
+        fail(str(e))
+    ds = export(study, typed, text, os.path.join(run_dir, RESULTS))
+    report = summary(ds)
+    with open(os.path.join(run_dir, SUMMARY), "w") as f:
+        f.write(report + "\n")
+    print(report)
+    print(f"Results: {os.path.join(run_dir, RESULTS)}")
+    log.info("wrote %s", os.path.join(run_dir, RESULTS))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Typed configuration of a study: Hydra structured-config schemas and their validation.
+
+The schemas are registered in Hydra's ConfigStore (`register`) and `conf/` fills them in.
+`__main__` converts the composed config to these dataclasses once (`to_typed`) and
+`validate` checks plain numbers at this boundary, so that nothing below sees a DictConfig
+or a value that makes no physical sense.
+"""
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, OmegaConf
+
+
+class ConfigError(ValueError):
+    """A config value is invalid; the message names the key, the value and the fix."""
+
+
+@dataclass
+class PlatformConfig:
+    """A vehicle platform: everything a study does not search (SI or unit in the name)."""
+
+    name: str = MISSING
+    description: str = ""
+    glider_mass_kg: float = MISSING  # kerb mass without pack, motors and gearboxes
+    drag_coefficient: float = MISSING
+    frontal_area_m2: float = MISSING
+    wheel_radius_m: float = MISSING  # dynamic rolling radius
+    wheelbase_m: float = MISSING
+    cg_height_m: float = MISSING
+    front_weight_frac: float = 0.55  # static weight on the front axle
+    tyre_friction: float = 1.0  # peak friction coefficient
+    rolling_resistance: float = 0.008
+    aux_power_w: float = 300.0
+    max_pack_energy_kwh: float = MISSING  # gross energy of the largest pack that fits
+    max_pack_mass_kg: float = MISSING  # heaviest pack the structure and axles carry
+    # Published variants of this platform: ids in objectives/data/reference_vehicles.yaml.
+    # Their motors, gearing and pack are evaluated on this platform's body.
+    references: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Variable:
+    """One design variable: a range (`low`, `high`, optional `log` scale) or `choices`."""
+
+    unit: str = ""
+    low: Optional[float] = None
+    high: Optional[float] = None
+    log: bool = False
+    choices: Optional[List[Any]] = None
+
+
+@dataclass
+class SpaceConfig:
+    """The searched design variables (see `explore._design.VARIABLES` for the names)."""
+
+    name: str = MISSING
+    description: str = ""
+    motor_max_speed_rpm: float = 16000.0  # motor technology, not searched
+    variables: Dict[str, Variable] = MISSING
+
+
+class SamplerName(enum.Enum):
+    nsga2 = "nsga2"
+    nsga3 = "nsga3"
+    tpe = "tpe"
+    random = "random"
+    qmc = "qmc"
+
+
+@dataclass
+class SamplerConfig:
+    """Optuna sampler and its options. Options a sampler does not take are ignored:
+    population_size, mutation_prob, crossover_prob, swapping_prob (nsga2, nsga3);
+    n_startup_trials, multivariate, constant_liar (tpe); qmc_type, scramble (qmc)."""
+
+    name: SamplerName = MISSING
+    population_size: Optional[int] = None  # None: one batch (`study.batch_size`)
+    mutation_prob: Optional[float] = None
+    crossover_prob: float = 0.9
+    swapping_prob: float = 0.5
+    n_startup_trials: int = 10
+    multivariate: bool = True
+    constant_liar: bool = True  # spread the designs of one batch apart
+    qmc_type: str = "sobol"
+    scramble: bool = True
+
+
+class RangeCycle(enum.Enum):
+    wltp = "wltp"  # WLTC class 3b
+    epa = "epa"  # UDDS + HWFET, 55/45, x 0.7 label factor
+
+
+@dataclass
+class ObjectiveConfig:
+    range: RangeCycle = RangeCycle.wltp
+    rollout: bool = False  # 0-100 less the first foot (US magazine convention)
+
+
+@dataclass
+class TopSpeedConstraint:
+    enabled: bool = True
+    min_kmh: float = 150.0
+
+
+@dataclass
+class PackFitsConstraint:
+    enabled: bool = True
+    max_energy_kwh: float = "${vehicle.max_pack_energy_kwh}"  # type: ignore[assignment]
+    max_mass_kg: float = "${vehicle.max_pack_mass_kg}"  # type: ignore[assignment]
+
+
+@dataclass
+class PackVoltageConstraint:
+    enabled: bool = True
+    min_v: float = 250.0  # open-circuit voltage at the bottom of the usable window
+    max_v: float = 470.0  # open-circuit voltage at the top of the usable window
+
+
+@dataclass
+class CellCurrentConstraint:
+    enabled: bool = True
+    max_frac: float = 1.0  # of the cell's rated peak discharge current, at peak power
+
+
+@dataclass
+class ConstraintsConfig:
+    top_speed: TopSpeedConstraint = field(default_factory=TopSpeedConstraint)
+    pack_fits: PackFitsConstraint = field(default_factory=PackFitsConstraint)
+    pack_voltage: PackVoltageConstraint = field(default_factory=PackVoltageConstraint)
+    cell_current: CellCurrentConstraint = field(default_factory=CellCurrentConstraint)
+
+
+@dataclass
+class StudyConfig:
+    n_trials: int = 10_000  # designs evaluated by this worker
+    batch_size: int = 200  # designs asked, scored and told together
+    name: str = "${vehicle.name}-${space.name}"
+    storage: Optional[str] = None  # None: in memory, checkpointed in the run directory
+    progress: bool = True
+
+
+@dataclass
+class Config:
+    vehicle: PlatformConfig = MISSING
+    space: SpaceConfig = MISSING
+    sampler: SamplerConfig = MISSING
+    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
+    constraints: ConstraintsConfig = field(default_factory=ConstraintsConfig)
+    study: StudyConfig = field(default_factory=StudyConfig)
+    seed: int = 0
+    worker: int = 0
+
+
+def register():
+    """Register the root schema; each group's files merge into its typed field."""
+    ConfigStore.instance().store(name="config_schema", node=Config)
+
+
+def to_typed(cfg):
+    """The composed DictConfig as a `Config` of dataclasses (interpolations resolved)."""
+    return OmegaConf.to_object(cfg)
+
+
+def _check(ok, key, value, fix):
+    if not ok:
+        raise ConfigError(f"`{key}` {fix}, got {value!r}")
+
+
+def _positive(key, value):
+    _check(isinstance(value, (int, float)) and math.isfinite(value) and value > 0, key, value, "must be a finite number > 0")
+
+
+def _fraction(key, value, *, open_low=False):
+    ok = isinstance(value, (int, float)) and math.isfinite(value) and (0.0 < value if open_low else 0.0 <= value) and value <= 1.0
+    _check(ok, key, value, "must be a fraction in (0, 1]" if open_low else "must be a fraction in [0, 1]")
+
+
+def validate(cfg):
+    """Raise `ConfigError` for the first value of `cfg` (a `Config`) that cannot work."""
+    v = cfg.vehicle
+    for name in ("glider_mass_kg", "drag_coefficient", "frontal_area_m2", "wheel_radius_m", "wheelbase_m",
+                 "cg_height_m", "tyre_friction", "max_pack_energy_kwh", "max_pack_mass_kg"):
+        _positive(f"vehicle.{name}", getattr(v, name))
+    _fraction("vehicle.front_weight_frac", v.front_weight_frac)
+    _check(math.isfinite(v.rolling_resistance) and 0.0 <= v.rolling_resistance < 0.1,
+           "vehicle.rolling_resistance", v.rolling_resistance, "must be in [0, 0.1) (road tyres: 0.006-0.010)")
+    _check(math.isfinite(v.aux_power_w) and v.aux_power_w >= 0.0, "vehicle.aux_power_w", v.aux_power_w, "must be >= 0 W")
+    _positive("space.motor_max_speed_rpm", cfg.space.motor_max_speed_rpm)
+
+    s = cfg.study
+    _check(s.n_trials >= 1, "study.n_trials", s.n_trials, "must be >= 1 (designs to evaluate)")
+    _check(s.batch_size >= 1, "study.batch_size", s.batch_size, "must be >= 1 (designs per batch)")
+    _check(bool(s.name.strip()), "study.name", s.name, "must not be empty")
+    _check(cfg.seed >= 0, "seed", cfg.seed, "must be >= 0")
+    _check(cfg.worker >= 0, "worker", cfg.worker, "must be >= 0")
+
+    sp = cfg.sampler
+    _check(sp.population_size is None or sp.population_size >= 2, "sampler.population_size", sp.population_size,
+           "must be >= 2, or null for one batch")
+    if sp.mutation_prob is not None:
+        _fraction("sampler.mutation_prob", sp.mutation_prob)
+    _fraction("sampler.crossover_prob", sp.crossover_prob)
+    _fraction("sampler.swapping_prob", sp.swapping_prob)
+    _check(sp.n_startup_trials >= 0, "sampler.n_startup_trials", sp.n_startup_trials, "must be >= 0")
+    _check(sp.qmc_type in ("sobol", "halton"), "sampler.qmc_type", sp.qmc_type, "must be sobol or halton")
+
+    c = cfg.constraints
+    _positive("constraints.top_speed.min_kmh", c.top_speed.min_kmh)
+    _positive("constraints.pack_fits.max_energy_kwh", c.pack_fits.max_energy_kwh)
+    _positive("constraints.pack_fits.max_mass_kg", c.pack_fits.max_mass_kg)
+    _positive("constraints.pack_voltage.min_v", c.pack_voltage.min_v)
+    _positive("constraints.pack_voltage.max_v", c.pack_voltage.max_v)
+    _check(c.pack_voltage.min_v < c.pack_voltage.max_v, "constraints.pack_voltage.min_v", c.pack_voltage.min_v,
+           f"must be below constraints.pack_voltage.max_v ({c.pack_voltage.max_v:g} V)")
+    _positive("constraints.cell_current.max_frac", c.cell_current.max_frac)

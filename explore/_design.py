@@ -1,0 +1,229 @@
+"""Design variables: their declaration, the Optuna `suggest_*` calls, and the batched model.
+
+A design is one value per variable of the space; a batch of designs is a dict of numpy
+arrays keyed by variable name. `build_vehicles` turns a batch into one batched
+`objectives.Vehicle` on the platform's body. All designs have both axles (an undriven
+axle has zero motors), so every batch has the same pytree structure and one compiled
+model serves the whole study.
+"""
+
+import dataclasses
+import math
+
+import jax
+import numpy as np
+
+import objectives as ob
+
+from ._config import ConfigError
+
+RPM = 2.0 * math.pi / 60.0
+KW = 1e3
+LAYOUTS = ("front", "rear", "dual")  # driven axles; dual = one motor per axle (e-4ORCE)
+AXLES = ("front", "rear")
+SHIFT_FRAC = 0.95  # a two-speed box shifts at this fraction of first gear's top speed
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """What a variable is: kind ('float', 'int', 'choice'), unit, long name, allowed choices."""
+
+    kind: str
+    unit: str
+    long_name: str
+    allowed: tuple = ()
+
+
+def _axle_specs(axle):
+    return {
+        f"{axle}_power_kw": Spec("float", "kW", f"{axle} motor peak power"),
+        f"{axle}_torque_nm": Spec("float", "N m", f"{axle} motor peak torque"),
+        f"{axle}_ratio": Spec("float", "1", f"{axle} reduction ratio (first gear)"),
+        f"{axle}_gears": Spec("choice", "1", f"{axle} gearbox speeds", (1, 2)),
+        f"{axle}_ratio_2_frac": Spec("float", "1", f"{axle} second-gear ratio / first-gear ratio"),
+    }
+
+
+VARIABLES = {
+    "layout": Spec("choice", "", "driven axles (front, rear, dual)", LAYOUTS),
+    **_axle_specs("front"),
+    **_axle_specs("rear"),
+    "cells_series": Spec("int", "1", "cells in series"),
+    "cells_parallel": Spec("int", "1", "cells in parallel"),
+    "chemistry": Spec("choice", "", "cell chemistry", tuple(ob.CELLS)),
+}
+OPTIONAL = {f"{a}_{v}": d for a in AXLES for v, d in (("gears", 1), ("ratio_2_frac", 1.0))}
+
+
+def check_space(space):
+    """Raise `ConfigError` unless `space` (a SpaceConfig) declares a usable set of variables."""
+    variables = space.variables
+    for name, var in variables.items():
+        key = f"space.variables.{name}"
+        spec = VARIABLES.get(name)
+        if spec is None:
+            raise ConfigError(f"`{key}` is not a design variable; known variables: {', '.join(VARIABLES)}")
+        if var.unit != spec.unit:
+            raise ConfigError(f"`{key}.unit` must be {spec.unit!r} (the unit the model takes), got {var.unit!r}")
+        if spec.kind == "choice":
+            if not var.choices:
+                raise ConfigError(f"`{key}.choices` must list at least one of {list(spec.allowed)}, got {var.choices!r}")
+            bad = [c for c in var.choices if c not in spec.allowed]
+            if bad:
+                raise ConfigError(f"`{key}.choices` must be among {list(spec.allowed)}, got {bad[0]!r}")
+            continue
+        if var.choices is not None:
+            raise ConfigError(f"`{key}` takes `low` and `high`, not `choices` (got {var.choices!r})")
+        for end in ("low", "high"):
+            value = getattr(var, end)
+            if value is None or not math.isfinite(value):
+                raise ConfigError(f"`{key}.{end}` must be a finite number, got {value!r}")
+        if not var.low <= var.high:
+            raise ConfigError(f"`{key}.low` must not exceed `high` ({var.high:g}), got {var.low!r}; swap them")
+        if var.low <= 0.0 and name != "cells_series":
+            raise ConfigError(f"`{key}.low` must be > 0, got {var.low!r}")
+        if spec.kind == "int" and (var.low != int(var.low) or var.high != int(var.high) or var.low < 1):
+            raise ConfigError(f"`{key}` is a count: `low` and `high` must be whole numbers >= 1, got {var.low!r}..{var.high!r}")
+        if name.endswith("ratio_2_frac") and var.high >= 1.0:
+            raise ConfigError(f"`{key}.high` must be < 1 (second gear is taller than first), got {var.high!r}")
+    layouts = set(variables["layout"].choices) if "layout" in variables else set()
+    needed = {"layout", "cells_series", "cells_parallel", "chemistry"}
+    for axle in AXLES:
+        if layouts & {axle, "dual"}:
+            needed |= {f"{axle}_power_kw", f"{axle}_torque_nm", f"{axle}_ratio"}
+            gears = variables.get(f"{axle}_gears")
+            if gears is not None and 2 in (gears.choices or ()):
+                needed.add(f"{axle}_ratio_2_frac")
+    missing = sorted(needed - set(variables))
+    if missing:
+        raise ConfigError(f"`space.variables.{missing[0]}` is required by this space but not declared; add it with bounds")
+
+
+def suggest(trial, space):
+    """Ask `trial` for every variable of `space`, in declaration order (dict name -> value)."""
+    out = {}
+    for name, var in space.variables.items():
+        kind = VARIABLES[name].kind
+        if kind == "choice":
+            out[name] = trial.suggest_categorical(name, list(var.choices))
+        elif kind == "int":
+            out[name] = trial.suggest_int(name, int(var.low), int(var.high), log=var.log)
+        else:
+            out[name] = trial.suggest_float(name, float(var.low), float(var.high), log=var.log)
+    return out
+
+
+def columns(designs, space):
+    """A list of design dicts as a dict of arrays, with optional variables filled in."""
+    names = list(space.variables) + [k for k in OPTIONAL if k not in space.variables]
+    cols = {}
+    for name in names:
+        default = OPTIONAL.get(name)
+        values = [d.get(name, default) for d in designs]
+        cols[name] = np.asarray(values)
+    return cols
+
+
+def active(cols):
+    """Which axle variables mean something for each design: {axle: bool array}."""
+    layout = np.asarray(cols["layout"])
+    return {axle: (layout == axle) | (layout == "dual") for axle in AXLES}
+
+
+# Stand-ins for the variables of an axle that no layout of the space drives.
+UNDRIVEN = {"power_kw": 100.0, "torque_nm": 300.0, "ratio": 9.0}
+
+
+def _axle(cols, axle, driven, max_speed, wheel_radius):
+    def column(var):
+        values = cols.get(f"{axle}_{var}", UNDRIVEN.get(var))
+        return np.broadcast_to(np.asarray(values, float), driven.shape)
+
+    power = column("power_kw") * KW
+    torque = column("torque_nm")
+    ratio = column("ratio")
+    two_speed = column("gears") == 2
+    ratio_2 = np.where(two_speed, ratio * column("ratio_2_frac"), ratio)
+    # First gear runs to SHIFT_FRAC of its top vehicle speed (m/s).
+    shift = np.where(two_speed, SHIFT_FRAC * max_speed * wheel_radius / ratio, 0.0)
+    motor = ob.SynchronousMotor(peak_torque=torque, peak_power=power, max_speed=np.full(driven.shape, max_speed))
+    gearbox = ob.Gearbox(ratio_low=ratio, ratio_high=ratio_2, shift_speed=shift)
+    return ob.Axle(motor=motor, gearbox=gearbox, n_motors=driven.astype(float))
+
+
+def platform_body(platform):
+    """The platform's `objectives.Body` (unbatched)."""
+    return ob.Body(
+        glider_mass=platform.glider_mass_kg,
+        drag_coefficient=platform.drag_coefficient,
+        frontal_area=platform.frontal_area_m2,
+        rolling_resistance=platform.rolling_resistance,
+        wheel_radius=platform.wheel_radius_m,
+        cg_height=platform.cg_height_m,
+        wheelbase=platform.wheelbase_m,
+        front_weight_frac=platform.front_weight_frac,
+        tyre_friction=platform.tyre_friction,
+    )
+
+
+def build_vehicles(cols, platform, space):
+    """One batched `objectives.Vehicle` for the designs in `cols` (dict of arrays, length n)."""
+    n = len(cols["layout"])
+    max_speed = space.motor_max_speed_rpm * RPM
+    driven = active(cols)
+    front = _axle(cols, "front", driven["front"], max_speed, platform.wheel_radius_m)
+    rear = _axle(cols, "rear", driven["rear"], max_speed, platform.wheel_radius_m)
+
+    chemistry = np.asarray(cols["chemistry"], dtype=object)
+    names = list(ob.CELLS)
+    index = np.asarray([names.index(c) for c in chemistry])
+    library = ob.stack([ob.CELLS[c] for c in names])
+    cell = jax.tree.map(lambda x: np.asarray(x)[index], library)
+    factor = np.asarray([ob.PACK_MASS_FACTOR[c] for c in names])[index]
+    pack = ob.Pack(
+        cell=cell,
+        n_series=np.asarray(cols["cells_series"], float),
+        n_parallel=np.asarray(cols["cells_parallel"], float),
+        mass_factor=factor,
+    )
+    body = platform_body(platform)
+    vehicle = ob.Vehicle(body=body, front=front, rear=rear, pack=pack, aux_power=platform.aux_power_w)
+    return jax.tree.map(lambda x: np.broadcast_to(np.asarray(x, float), (n,) + np.shape(x)) if np.ndim(x) == 0 else np.asarray(x, float), vehicle)
+
+
+def whole_cells(pack):
+    """`pack` (relaxed cell counts) as the nearest pack of whole cells that holds no more energy.
+
+    The parallel count is rounded to the nearest whole number (at least 1), and the
+    series count is the largest whole number that keeps the total cell count, and so the
+    gross energy, at or below the original. A published pack becomes a design of the
+    search space this way; its energy changes by less than one string of cells.
+    """
+    cells = float(pack.n_series) * float(pack.n_parallel)
+    n_parallel = max(1.0, float(round(float(pack.n_parallel))))
+    n_series = float(math.floor(cells / n_parallel + 1e-9))
+    return dataclasses.replace(pack, n_series=n_series, n_parallel=n_parallel)
+
+
+def reference_vehicles(platform):
+    """The platform's published variants as designs on its body: (spec dicts, Vehicles).
+
+    Motors and gearing follow the predictor's estimation rules (`objectives.vehicle_from_spec`);
+    the pack is made of whole cells (`whole_cells`); body and auxiliary load are the platform's.
+    """
+    specs = {s.get("id"): s for s in ob.reference_specs()}
+    out_specs, vehicles = [], []
+    for ref in platform.references:
+        if ref not in specs:
+            raise ConfigError(f"`vehicle.references` names {ref!r}, which is not in objectives/data/reference_vehicles.yaml; "
+                              f"known ids: {', '.join(sorted(specs))}")
+        try:
+            own = ob.vehicle_from_spec(specs[ref])
+        except ob.SpecError as e:
+            raise ConfigError(f"`vehicle.references` entry {ref!r} cannot be built: {e}") from None
+        on_platform = dataclasses.replace(
+            own, body=platform_body(platform), aux_power=platform.aux_power_w, pack=whole_cells(own.pack)
+        )
+        out_specs.append(specs[ref])
+        vehicles.append(on_platform)
+    return out_specs, vehicles

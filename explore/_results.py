@@ -1,0 +1,135 @@
+"""The results of a study as a CF-style xarray Dataset, and the Pareto front."""
+
+import os
+import platform as _platform
+import tempfile
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+
+import moocore
+import numpy as np
+import xarray as xr
+
+from ._design import VARIABLES, active
+
+# units, long_name of every figure in results.nc (variables of the `trial` dimension)
+FIGURES = {
+    "accel_0_100_s": ("s", "0-100 km/h time"),
+    "range_km": ("km", "driving range"),
+    "top_speed_kmh": ("km/h", "top speed"),
+    "kerb_mass_kg": ("kg", "kerb mass (no driver)"),
+    "usable_energy_kwh": ("kWh", "usable pack energy"),
+    "gross_energy_kwh": ("kWh", "gross pack energy"),
+    "pack_mass_kg": ("kg", "pack mass"),
+    "pack_max_voltage_v": ("V", "pack open-circuit voltage at the top of the usable window"),
+    "pack_min_voltage_v": ("V", "pack open-circuit voltage at the bottom of the usable window"),
+    "peak_dc_power_kw": ("kW", "DC power drawn at peak motor power"),
+    "peak_cell_current_a": ("A", "cell current at peak motor power"),
+    "wltc_consumption_wh_per_km": ("Wh/km", "WLTC class 3b consumption from the battery"),
+    "udds_consumption_wh_per_km": ("Wh/km", "UDDS consumption from the battery"),
+    "hwfet_consumption_wh_per_km": ("Wh/km", "HWFET consumption from the battery"),
+    "infeasible": ("1", "model infeasibility bits (see reason)"),
+}
+CONSTRAINTS = {
+    "constraint_drivable": "model infeasible (cannot reach 100 km/h, follow the cycle, or holds no energy)",
+    "constraint_top_speed": "1 - top speed / minimum top speed",
+    "constraint_pack_energy": "gross pack energy / platform limit - 1",
+    "constraint_pack_mass": "pack mass / platform limit - 1",
+    "constraint_pack_max_voltage": "pack top voltage / maximum - 1",
+    "constraint_pack_min_voltage": "1 - pack bottom voltage / minimum",
+    "constraint_cell_current": "cell current at peak power / allowed current - 1",
+}
+RANGE_LONG_NAME = {"wltp": "WLTP range (WLTC class 3b)", "epa": "EPA label range (UDDS/HWFET 55/45, x 0.7)"}
+
+
+def pareto_mask(accel_s, range_km, feasible):
+    """True for the feasible designs no other feasible design dominates.
+
+    A design dominates another when it is no slower to 100 km/h and has no less range,
+    and is strictly better in one of the two. Equal designs do not dominate each other.
+    """
+    mask = np.zeros(len(accel_s), bool)
+    idx = np.flatnonzero(feasible)
+    if idx.size:
+        points = np.column_stack([accel_s[idx], range_km[idx]])
+        mask[idx] = moocore.is_nondominated(points, maximise=[False, True], keep_weakly=True)
+    return mask
+
+
+def package_versions():
+    out = {"python": _platform.python_version()}
+    for pkg in ("ev-explore", "jax", "jaxlib", "optuna", "hydra-core", "numpy", "xarray", "h5netcdf", "moocore"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _variable(name, values, space):
+    spec = VARIABLES[name]
+    units = space.variables[name].unit if name in space.variables else spec.unit
+    return values, {"units": units, "long_name": spec.long_name}
+
+
+def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attrs):
+    """results.nc contents.
+
+    trial: (n,) trial numbers; cols: design variables (dict of arrays); fig: figures and
+    constraint values (dict of arrays); reasons: list of str; feasible, pareto: bool
+    arrays; refs: dict with `id`, `name`, `published_accel_0_100_s`, `published_range_km`
+    and the reference designs' figures; attrs: global attributes.
+    """
+    data = {}
+    on = active(cols)
+    for name, values in cols.items():
+        if name not in space.variables and name != "layout":
+            continue
+        values = np.asarray(values)
+        axle = name.split("_", 1)[0]
+        if axle in on and values.dtype.kind == "f":  # meaningless where the axle is not driven
+            values = np.where(on[axle], values, np.nan)
+        if values.dtype.kind == "U":
+            values = values.astype(object)
+        vals, a = _variable(name, values, space)
+        data[name] = ("trial", vals, a)
+    range_long = RANGE_LONG_NAME[attrs["objective_range"]]
+    for name, values in fig.items():
+        if name in FIGURES:
+            units, long_name = FIGURES[name]
+            data[name] = ("trial", values, {"units": units, "long_name": range_long if name == "range_km" else long_name})
+        elif name in CONSTRAINTS:
+            data[name] = ("trial", values, {"units": "1", "long_name": f"constraint value, <= 0 when met: {CONSTRAINTS[name]}"})
+    data["feasible"] = ("trial", np.asarray(feasible, bool), {"long_name": "meets every constraint"})
+    data["pareto"] = ("trial", np.asarray(pareto, bool), {"long_name": "on the Pareto front of the feasible designs"})
+    data["reason"] = ("trial", np.asarray(reasons, dtype=object), {"long_name": "why the design is infeasible"})
+    ds = xr.Dataset(
+        {k: xr.Variable(d, v, a) for k, (d, v, a) in data.items()},
+        coords={"trial": ("trial", np.asarray(trial, np.int64), {"long_name": "Optuna trial number"})},
+    )
+    ref = {
+        "reference_name": (np.asarray(refs["name"], dtype=object), {"long_name": "published variant"}),
+        "reference_accel_0_100_s": (refs["accel_0_100_s"], {"units": "s", "long_name": "0-100 km/h time on this platform (model)"}),
+        "reference_range_km": (refs["range_km"], {"units": "km", "long_name": f"{range_long} on this platform (model)"}),
+        "reference_published_accel_0_100_s": (refs["published_accel_0_100_s"], {"units": "s", "long_name": "published 0-100 km/h time"}),
+        "reference_published_range_km": (refs["published_range_km"], {"units": "km", "long_name": f"published {range_long}"}),
+        "reference_feasible": (np.asarray(refs["feasible"], bool), {"long_name": "meets every constraint of the study"}),
+    }
+    for k, (v, a) in ref.items():
+        ds[k] = xr.Variable("reference", v, a)
+    ds = ds.assign_coords(reference=("reference", np.asarray(refs["id"], dtype=object), {"long_name": "reference vehicle id"}))
+    ds.attrs = {**attrs, "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}  # attached last
+    return ds
+
+
+def write_atomic(ds, path):
+    """Write `ds` to NetCDF at `path` via a temporary file in the same directory."""
+    path = os.fspath(path)
+    fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".nc", dir=os.path.dirname(path) or ".")
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,0 +1,125 @@
+"""Score batches of designs with the JAX model: objectives, constraint values, reasons.
+
+Every call of the model has the same batch shape (`batch_size`, short batches are padded
+by repeating their first design), so the model is compiled once per study.
+"""
+
+import jax
+import numpy as np
+
+import objectives as ob
+
+from ._config import RangeCycle
+from ._design import build_vehicles
+
+KMH = 1.0 / 3.6
+KWH = 3.6e6
+CYCLES = {RangeCycle.wltp: ("wltc",), RangeCycle.epa: ("udds", "hwfet")}
+RANGE_KEY = {RangeCycle.wltp: "wltp_range_m", RangeCycle.epa: "epa_range_m"}
+WORST_ACCEL_S = 1e3  # told to the sampler for a design that cannot reach 100 km/h
+
+
+class Scorer:
+    """Scores designs of one study. `figures(cols)` -> dict of arrays (see `FIGURES`)."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.batch_size = cfg.study.batch_size
+        self.cycles = CYCLES[cfg.objective.range]
+        self.range_key = RANGE_KEY[cfg.objective.range]
+
+    def _model(self, vehicles):
+        out = ob.score(vehicles, cycles=self.cycles, rollout=self.cfg.objective.rollout)
+        return {k: np.asarray(v, dtype=np.int64 if k == "infeasible" else np.float64) for k, v in out.items()}
+
+    def model_figures(self, vehicles, n):
+        """Model outputs for a batched Vehicle of `n` designs, in chunks of `batch_size`."""
+        parts = []
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n)
+            index = np.concatenate([np.arange(start, stop), np.full(self.batch_size - (stop - start), start)])
+            chunk = jax.tree.map(lambda x: x[index], vehicles)
+            out = self._model(chunk)
+            parts.append({k: v[: stop - start] for k, v in out.items()})
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
+
+    def figures(self, cols):
+        """Objectives, derived figures and constraints for the designs in `cols`."""
+        n = len(cols["layout"])
+        out = self.model_figures(build_vehicles(cols, self.cfg.vehicle, self.cfg.space), n)
+        return self.derive(out)
+
+    def derive(self, out):
+        """Study figures (units in the names) from raw model outputs (SI)."""
+        accel = out["accel_0_100_s"]
+        fig = {
+            "accel_0_100_s": accel,
+            "range_km": out[self.range_key] / 1e3,
+            "top_speed_kmh": out["top_speed_mps"] / KMH,
+            "kerb_mass_kg": out["kerb_mass_kg"],
+            "usable_energy_kwh": out["usable_energy_j"] / KWH,
+            "gross_energy_kwh": out["gross_energy_j"] / KWH,
+            "pack_mass_kg": out["pack_mass_kg"],
+            "pack_max_voltage_v": out["pack_max_voltage_v"],
+            "pack_min_voltage_v": out["pack_min_voltage_v"],
+            "peak_dc_power_kw": out["peak_dc_power_w"] / 1e3,
+            "peak_cell_current_a": out["peak_cell_current_a"],
+            "infeasible": out["infeasible"],
+        }
+        for cycle in self.cycles:
+            fig[f"{cycle}_consumption_wh_per_km"] = out[f"{cycle}_consumption_j_per_m"] / 3.6
+        fig.update(self.constraints(fig, out["cell_max_current_a"]))
+        return fig
+
+    def constraints(self, fig, cell_max_current_a):
+        """Constraint values, each <= 0 when satisfied (relative to its limit)."""
+        c = self.cfg.constraints
+        out = {"constraint_drivable": (fig["infeasible"] != 0).astype(float)}
+        if c.top_speed.enabled:
+            out["constraint_top_speed"] = 1.0 - fig["top_speed_kmh"] / c.top_speed.min_kmh
+        if c.pack_fits.enabled:
+            out["constraint_pack_energy"] = fig["gross_energy_kwh"] / c.pack_fits.max_energy_kwh - 1.0
+            out["constraint_pack_mass"] = fig["pack_mass_kg"] / c.pack_fits.max_mass_kg - 1.0
+        if c.pack_voltage.enabled:
+            out["constraint_pack_max_voltage"] = fig["pack_max_voltage_v"] / c.pack_voltage.max_v - 1.0
+            out["constraint_pack_min_voltage"] = 1.0 - fig["pack_min_voltage_v"] / c.pack_voltage.min_v
+        if c.cell_current.enabled:
+            limit = c.cell_current.max_frac * cell_max_current_a
+            out["constraint_cell_current"] = fig["peak_cell_current_a"] / limit - 1.0
+        for k, v in out.items():  # a NaN would hide a violation: count it as one
+            out[k] = np.where(np.isfinite(v), v, 1.0)
+        return out
+
+    def reasons(self, fig):
+        """Why each design is infeasible ('' when feasible): list of str."""
+        c = self.cfg.constraints
+        checks = [
+            ("constraint_top_speed", lambda i: f"top speed {fig['top_speed_kmh'][i]:.0f} km/h < {c.top_speed.min_kmh:g} km/h"),
+            ("constraint_pack_energy", lambda i: f"pack {fig['gross_energy_kwh'][i]:.1f} kWh > {c.pack_fits.max_energy_kwh:g} kWh"),
+            ("constraint_pack_mass", lambda i: f"pack {fig['pack_mass_kg'][i]:.0f} kg > {c.pack_fits.max_mass_kg:g} kg"),
+            ("constraint_pack_max_voltage", lambda i: f"pack {fig['pack_max_voltage_v'][i]:.0f} V > {c.pack_voltage.max_v:g} V"),
+            ("constraint_pack_min_voltage", lambda i: f"pack {fig['pack_min_voltage_v'][i]:.0f} V < {c.pack_voltage.min_v:g} V"),
+            ("constraint_cell_current", lambda i: f"cell current {fig['peak_cell_current_a'][i]:.0f} A at peak power over its limit"),
+        ]
+        out = []
+        for i in range(len(fig["accel_0_100_s"])):
+            why = ob.describe_infeasible(fig["infeasible"][i])
+            why += [text(i) for key, text in checks if key in fig and fig[key][i] > 0.0]
+            out.append("; ".join(why))
+        return out
+
+
+def constraint_names(fig):
+    return [k for k in fig if k.startswith("constraint_")]
+
+
+def feasible(fig):
+    """True where every constraint is satisfied (bool array)."""
+    return np.all([fig[k] <= 0.0 for k in constraint_names(fig)], axis=0)
+
+
+def told_values(fig):
+    """Finite objective values to tell the sampler: [accel_0_100_s, range_km] per design."""
+    accel = np.where(np.isfinite(fig["accel_0_100_s"]) & (fig["infeasible"] == 0), fig["accel_0_100_s"], WORST_ACCEL_S)
+    range_km = np.where(np.isfinite(fig["range_km"]) & (fig["infeasible"] == 0), fig["range_km"], 0.0)
+    return np.minimum(accel, WORST_ACCEL_S), np.maximum(range_km, 0.0)

@@ -1,0 +1,179 @@
+"""One study: Optuna ask/tell in batches, each batch scored by one call of the JAX model.
+
+Storage is in memory by default, with every completed batch checkpointed atomically to
+`<run dir>/checkpoint/` (its trials and the sampler's state), so that a rerun in the same
+run directory resumes where the last batch ended. With `study.storage` set, the Optuna
+storage itself (a journal file or a database URL) holds the study and is shared with
+other workers; this worker's trials are tagged with its number.
+"""
+
+import glob
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import time
+import warnings
+
+import numpy as np
+import optuna
+
+from ._config import ConfigError
+from ._design import columns, suggest
+from ._results import pareto_mask
+from ._samplers import make_sampler
+from ._scoring import Scorer, constraint_names, feasible, told_values
+
+log = logging.getLogger(__name__)
+DIRECTIONS = ["minimize", "maximize"]
+METRICS = ["accel_0_100_s", "range_km"]
+CHECKPOINT_DIR = "checkpoint"
+WORKER_ATTR = "worker"
+
+
+def worker_seed(seed, worker):
+    """A seed for worker `worker` of a study seeded with `seed`: independent streams."""
+    return int(np.random.SeedSequence([seed, worker]).generate_state(1)[0])
+
+
+def open_storage(url):
+    """An Optuna storage from `study.storage`: a journal file path or a database URL."""
+    if url is None:
+        return optuna.storages.InMemoryStorage()
+    if "://" not in url or url.startswith("journal://"):
+        path = url.removeprefix("journal://")
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise ConfigError(f"`study.storage` names a journal file in {folder}, which does not exist; create the folder")
+        return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(path))
+    try:
+        return optuna.storages.RDBStorage(url)
+    except Exception as e:  # noqa: BLE001 - any driver error is a bad URL for the user
+        raise ConfigError(f"`study.storage` {url!r} cannot be opened as a database: {str(e).splitlines()[0]}; "
+                          "use a journal file path or a URL like postgresql://user@host/db") from None
+
+
+class Checkpoint:
+    """Batches of trials written atomically to a folder; `load` returns them in order."""
+
+    def __init__(self, folder, fingerprint):
+        self.folder = folder
+        self.fingerprint = fingerprint
+
+    def load(self):
+        """(trials, sampler or None) saved so far; ConfigError if they belong to another config."""
+        files = sorted(glob.glob(os.path.join(self.folder, "batch-*.pkl")))
+        trials, sampler = [], None
+        for path in files:
+            with open(path, "rb") as f:
+                saved = pickle.load(f)
+            if saved["fingerprint"] != self.fingerprint:
+                raise ConfigError(
+                    f"`hydra.run.dir` holds a checkpoint of a study with another config ({path}); "
+                    "use a new run directory, or rerun with the same config to resume"
+                )
+            trials += saved["trials"]
+            sampler = saved["sampler"]
+        return trials, sampler
+
+    def save(self, index, trials, sampler):
+        os.makedirs(self.folder, exist_ok=True)
+        payload = {"fingerprint": self.fingerprint, "trials": trials, "sampler": sampler}
+        fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=self.folder)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, os.path.join(self.folder, f"batch-{index:06d}.pkl"))
+
+
+def fingerprint(cfg_yaml):
+    """What must match for a checkpoint to be resumed: the study's config, less its length."""
+    return hashlib.sha256(cfg_yaml.encode()).hexdigest()
+
+
+class Progress:
+    """Progress bar over designs: batches done, designs/s and the current front size."""
+
+    def __init__(self, total, done, enabled):
+        self.bar = None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit="design", dynamic_ncols=True, leave=True)
+
+    def update(self, n, batch, n_batches, front):
+        if self.bar is not None:
+            self.bar.set_description(f"batch {batch}/{n_batches}", refresh=False)
+            self.bar.set_postfix(front=front, refresh=False)
+            self.bar.update(n)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _worker_trials(study, worker):
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    return [t for t in complete if t.user_attrs.get(WORKER_ATTR, 0) == worker]
+
+
+def run_study(cfg, run_dir, cfg_yaml, progress=True):
+    """Run (or resume) the study of `cfg` (a typed Config) in `run_dir`. Returns the Study."""
+    shared = cfg.study.storage is not None
+    storage = open_storage(cfg.study.storage)
+    seed = worker_seed(cfg.seed, cfg.worker)
+    sampler = make_sampler(cfg.sampler, seed, cfg.study.batch_size, shared=shared)
+    checkpoint = None if shared else Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR), fingerprint(cfg_yaml))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        study = optuna.create_study(
+            storage=storage, sampler=sampler, study_name=cfg.study.name, directions=DIRECTIONS, load_if_exists=True
+        )
+        study.set_metric_names(METRICS)
+    if checkpoint is not None:
+        trials, saved_sampler = checkpoint.load()
+        if trials:
+            study.add_trials(trials)
+            if saved_sampler is not None:
+                study.sampler = saved_sampler
+            log.info("resumed %d trials from %s", len(trials), checkpoint.folder)
+
+    scorer = Scorer(cfg)
+    n_total = cfg.study.n_trials
+    batch_size = cfg.study.batch_size
+    done = len(_worker_trials(study, cfg.worker))
+    n_batches = -(-n_total // batch_size)
+    batch = done // batch_size
+    bar = Progress(n_total, min(done, n_total), progress)
+    front = {"accel": [], "range": [], "ok": []}
+    started = time.perf_counter()
+    try:
+        while done < n_total:
+            size = min(batch_size, n_total - done)
+            trials = [study.ask() for _ in range(size)]
+            cols = columns([suggest(t, cfg.space) for t in trials], cfg.space)
+            fig = scorer.figures(cols)
+            accel, range_km = told_values(fig)
+            names = constraint_names(fig)
+            for i, trial in enumerate(trials):
+                trial.set_user_attr(WORKER_ATTR, cfg.worker)
+                for name in names:
+                    trial.set_constraint(name.removeprefix("constraint_"), fig[name][i])
+                study.tell(trial, [accel[i], range_km[i]])
+            if checkpoint is not None:
+                numbers = {t.number for t in trials}
+                frozen = [t for t in study.get_trials(deepcopy=False) if t.number in numbers]
+                checkpoint.save(batch, frozen, study.sampler)
+            done += size
+            batch += 1
+            front["accel"].append(accel)
+            front["range"].append(range_km)
+            front["ok"].append(feasible(fig))
+            n_front = int(pareto_mask(*(np.concatenate(front[k]) for k in ("accel", "range", "ok"))).sum())
+            bar.update(size, batch, n_batches, n_front)
+    finally:
+        bar.close()
+    log.info("scored %d designs in %.1f s", done, time.perf_counter() - started)
+    return study

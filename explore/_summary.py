@@ -1,0 +1,95 @@
+"""The printed summary of a study: the Pareto designs and where the reference designs sit."""
+
+import numpy as np
+
+MAX_ROWS = 12
+
+
+def _spread(n, k):
+    """`k` indices spread evenly over range(n), ends included."""
+    if n <= k:
+        return np.arange(n)
+    return np.unique(np.round(np.linspace(0, n - 1, k)).astype(int))
+
+
+def _axle_text(ds, i, axle):
+    power = float(ds[f"{axle}_power_kw"].values[i]) if f"{axle}_power_kw" in ds else np.nan
+    if not np.isfinite(power):
+        return "-"
+    torque = float(ds[f"{axle}_torque_nm"].values[i])
+    ratio = float(ds[f"{axle}_ratio"].values[i])
+    text = f"{power:.0f}/{torque:.0f} x{ratio:.1f}"
+    if f"{axle}_gears" in ds and int(ds[f"{axle}_gears"].values[i]) == 2:
+        text += f"/{ratio * float(ds[f'{axle}_ratio_2_frac'].values[i]):.1f}"
+    return text
+
+
+def front_table(ds):
+    """Rows of text: the Pareto designs sorted by 0-100 (at most MAX_ROWS, spread evenly)."""
+    idx = np.flatnonzero(ds["pareto"].values)
+    idx = idx[np.argsort(ds["accel_0_100_s"].values[idx], kind="stable")]
+    head = (f"{'trial':>6} {'0-100 s':>7} {'range km':>8}  {'layout':6} {'front kW/Nm xratio':>19} "
+            f"{'rear kW/Nm xratio':>19} {'pack':>12} {'kWh':>5} {'mass kg':>7}")
+    rows = [head]
+    for i in idx[_spread(len(idx), MAX_ROWS)]:
+        pack = f"{int(ds['cells_series'].values[i])}s{int(ds['cells_parallel'].values[i])}p {str(ds['chemistry'].values[i]).upper()}"
+        rows.append(
+            f"{int(ds['trial'].values[i]):>6} {float(ds['accel_0_100_s'].values[i]):>7.2f} "
+            f"{float(ds['range_km'].values[i]):>8.0f}  {str(ds['layout'].values[i]):6} "
+            f"{_axle_text(ds, i, 'front'):>19} {_axle_text(ds, i, 'rear'):>19} {pack:>12} "
+            f"{float(ds['usable_energy_kwh'].values[i]):>5.1f} {float(ds['kerb_mass_kg'].values[i]):>7.0f}"
+        )
+    return rows, len(idx)
+
+
+def reference_position(accel_s, range_km, front_accel, front_range):
+    """Where a design sits relative to a front (arrays sorted or not). Returns text."""
+    if front_accel.size == 0:
+        return "no feasible front to compare with"
+    quicker = front_accel <= accel_s
+    longer = front_range >= range_km
+    dominated = np.any(quicker & longer & ((front_accel < accel_s) | (front_range > range_km)))
+    gain_range = front_range[quicker].max() - range_km if quicker.any() else np.nan
+    gain_time = accel_s - front_accel[longer].min() if longer.any() else np.nan
+    parts = []
+    if np.isfinite(gain_range):
+        parts.append(f"front gives {gain_range:+.0f} km at this 0-100")
+    if np.isfinite(gain_time):
+        parts.append(f"{gain_time:.2f} s quicker at this range")
+    detail = "; ".join(parts)
+    if dominated:
+        return f"behind the front ({detail})"
+    if np.any((front_accel == accel_s) & (front_range == range_km)):
+        return "on the front"
+    return f"beyond the front: the search did not reach it ({detail or 'nothing on the front is as quick or as long-legged'})"
+
+
+def summary(ds):
+    """The printed summary of a results Dataset (str)."""
+    n = ds.sizes["trial"]
+    n_ok = int(ds["feasible"].values.sum())
+    rows, n_front = front_table(ds)
+    lines = [
+        f"Study {ds.attrs['study_name']}: {n:,} designs, {n_ok:,} feasible, {n_front} on the Pareto front "
+        f"(platform {ds.attrs['platform']}, space {ds.attrs['space']}, sampler {ds.attrs['sampler']}, "
+        f"range {ds.attrs['objective_range']})",
+    ]
+    if n_front:
+        shown = min(n_front, MAX_ROWS)
+        lines.append(f"Pareto designs by 0-100 km/h ({shown} of {n_front} shown, spread along the front):")
+        lines += ["  " + r for r in rows]
+    on = ds["pareto"].values
+    fa, fr = ds["accel_0_100_s"].values[on], ds["range_km"].values[on]
+    if ds.sizes.get("reference", 0):
+        lines.append(f"Reference designs on the {ds.attrs['platform']} platform (model figures; published in brackets):")
+        for j in range(ds.sizes["reference"]):
+            a = float(ds["reference_accel_0_100_s"].values[j])
+            r = float(ds["reference_range_km"].values[j])
+            pa = float(ds["reference_published_accel_0_100_s"].values[j])
+            pr = float(ds["reference_published_range_km"].values[j])
+            pub = f"[{pa:.1f} s, {pr:.0f} km]".replace("nan s", "- s").replace("nan km", "- km")
+            where = reference_position(a, r, fa, fr)
+            if not bool(ds["reference_feasible"].values[j]):
+                where += "; misses a constraint of this study"
+            lines.append(f"  {str(ds['reference_name'].values[j])[:44]:44} {a:5.2f} s {r:5.0f} km {pub:>16}  {where}")
+    return "\n".join(lines)
