@@ -66,15 +66,11 @@ def main(cfg):
     if not os.access(run_dir, os.W_OK):
         fail(f"`hydra.run.dir` {run_dir} is not writable; choose another with hydra.run.dir=PATH")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    text = config_yaml(cfg)
-    resume_key = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
-    for key in ("n_trials", "progress"):  # a rerun may ask for more trials, or run quietly
-        resume_key["study"].pop(key)
     try:
-        study = run_study(typed, run_dir, OmegaConf.to_yaml(resume_key), progress=typed.study.progress)
+        study = run_study(typed, run_dir, progress=typed.study.progress)
     except ConfigError as e:
         fail(str(e))
-    ds = export(study, typed, text, os.path.join(run_dir, RESULTS))
+    ds = export(study, typed, config_yaml(cfg), os.path.join(run_dir, RESULTS))
     report = summary(ds)
     with open(os.path.join(run_dir, SUMMARY), "w") as f:
         f.write(report + "\n")

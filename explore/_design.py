@@ -39,7 +39,7 @@ def _axle_specs(axle):
         f"{axle}_power_kw": Spec("float", "kW", f"{axle} motor peak power"),
         f"{axle}_torque_nm": Spec("float", "N m", f"{axle} motor peak torque"),
         f"{axle}_ratio": Spec("float", "1", f"{axle} reduction ratio (first gear)"),
-        f"{axle}_gears": Spec("choice", "1", f"{axle} gearbox speeds", (1, 2)),
+        f"{axle}_gears": Spec("choice", "", f"{axle} gearbox speeds", (1, 2)),
         f"{axle}_ratio_2_frac": Spec("float", "1", f"{axle} second-gear ratio / first-gear ratio"),
     }
 
@@ -177,8 +177,8 @@ def build_vehicles(cols, platform, space):
     chemistry = np.asarray(cols["chemistry"], dtype=object)
     names = list(ob.CELLS)
     index = np.asarray([names.index(c) for c in chemistry])
-    library = ob.stack([ob.CELLS[c] for c in names])
-    cell = jax.tree.map(lambda x: np.asarray(x)[index], library)
+    library = jax.tree.map(lambda *xs: np.stack([np.asarray(x, float) for x in xs]), *[ob.CELLS[c] for c in names])
+    cell = jax.tree.map(lambda x: x[index], library)
     factor = np.asarray([ob.PACK_MASS_FACTOR[c] for c in names])[index]
     pack = ob.Pack(
         cell=cell,

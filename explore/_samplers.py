@@ -1,5 +1,7 @@
 """Optuna samplers from config, always seeded."""
 
+import warnings
+
 import optuna
 
 from ._config import SamplerName
@@ -8,10 +10,11 @@ from ._config import SamplerName
 class _BatchGenerations:
     """Generation bookkeeping of Optuna's genetic samplers, memoised between tells.
 
-    Optuna works out a new trial's generation and its parent population by scanning every
-    completed trial, once per trial asked: O(n^2) over a study (20 s of bookkeeping for
-    10,000 trials). Both only change when a trial is told, so here they are computed once
-    and reused until the next `after_trial`. The trials sampled are the same (tested).
+    Optuna works out a new trial's generation, its parent population and the search space
+    by scanning completed trials, once per trial asked: O(n^2) over a study (20 s of
+    bookkeeping for 10,000 trials). All three only change when a trial is told, so here
+    they are computed once and reused until the next `after_trial`. The trials sampled
+    are the same (tested).
     Only valid when this process is the only one telling trials (in-memory storage).
     """
 
@@ -30,6 +33,12 @@ class _BatchGenerations:
             return self._memo[memo]
         study._storage.set_trial_system_attr(trial._trial_id, key, self._memo[memo])
         return self._memo[memo]
+
+    def infer_relative_search_space(self, study, trial):
+        memo = ("space", self._told)
+        if memo not in self._memo:
+            self._memo[memo] = super().infer_relative_search_space(study, trial)
+        return dict(self._memo[memo])
 
     def get_parent_population(self, study, generation):
         memo = ("parents", generation, self._told)
@@ -62,6 +71,12 @@ def make_sampler(cfg, seed, batch_size, shared=False):
     With a `shared` storage (other workers tell trials too) Optuna's own genetic samplers
     are used, whose bookkeeping sees every worker's trials.
     """
+    with warnings.catch_warnings():  # NSGA-III and QMC are marked experimental in Optuna 5
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return _make_sampler(cfg, seed, batch_size, shared)
+
+
+def _make_sampler(cfg, seed, batch_size, shared):
     name = cfg.name
     if name in (SamplerName.nsga2, SamplerName.nsga3):
         ga = {

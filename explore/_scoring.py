@@ -29,6 +29,8 @@ class Scorer:
         self.range_key = RANGE_KEY[cfg.objective.range]
 
     def _model(self, vehicles):
+        # Plain float arrays: a weakly typed leaf would compile the model a second time.
+        vehicles = jax.tree.map(lambda x: np.asarray(x, float), vehicles)
         out = ob.score(vehicles, cycles=self.cycles, rollout=self.cfg.objective.rollout)
         return {k: np.asarray(v, dtype=np.int64 if k == "infeasible" else np.float64) for k, v in out.items()}
 

@@ -7,6 +7,7 @@ storage itself (a journal file or a database URL) holds the study and is shared 
 other workers; this worker's trials are tagged with its number.
 """
 
+import dataclasses
 import glob
 import hashlib
 import logging
@@ -88,9 +89,13 @@ class Checkpoint:
         os.replace(tmp, os.path.join(self.folder, f"batch-{index:06d}.pkl"))
 
 
-def fingerprint(cfg_yaml):
-    """What must match for a checkpoint to be resumed: the study's config, less its length."""
-    return hashlib.sha256(cfg_yaml.encode()).hexdigest()
+def fingerprint(cfg):
+    """What must match for a checkpoint to be resumed: the config (a `Config`), less the
+    number of trials (a rerun may ask for more) and the progress switch."""
+    plain = dataclasses.asdict(cfg)
+    for key in ("n_trials", "progress"):
+        plain["study"].pop(key)
+    return hashlib.sha256(repr(plain).encode()).hexdigest()
 
 
 class Progress:
@@ -119,13 +124,13 @@ def _worker_trials(study, worker):
     return [t for t in complete if t.user_attrs.get(WORKER_ATTR, 0) == worker]
 
 
-def run_study(cfg, run_dir, cfg_yaml, progress=True):
+def run_study(cfg, run_dir, progress=True):
     """Run (or resume) the study of `cfg` (a typed Config) in `run_dir`. Returns the Study."""
     shared = cfg.study.storage is not None
     storage = open_storage(cfg.study.storage)
     seed = worker_seed(cfg.seed, cfg.worker)
     sampler = make_sampler(cfg.sampler, seed, cfg.study.batch_size, shared=shared)
-    checkpoint = None if shared else Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR), fingerprint(cfg_yaml))
+    checkpoint = None if shared else Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR), fingerprint(cfg))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study = optuna.create_study(

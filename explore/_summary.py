@@ -43,25 +43,19 @@ def front_table(ds):
 
 
 def reference_position(accel_s, range_km, front_accel, front_range):
-    """Where a design sits relative to a front (arrays sorted or not). Returns text."""
+    """Where a design sits relative to a front of feasible designs. Returns text."""
     if front_accel.size == 0:
         return "no feasible front to compare with"
     quicker = front_accel <= accel_s
     longer = front_range >= range_km
     dominated = np.any(quicker & longer & ((front_accel < accel_s) | (front_range > range_km)))
-    gain_range = front_range[quicker].max() - range_km if quicker.any() else np.nan
-    gain_time = accel_s - front_accel[longer].min() if longer.any() else np.nan
-    parts = []
-    if np.isfinite(gain_range):
-        parts.append(f"front gives {gain_range:+.0f} km at this 0-100")
-    if np.isfinite(gain_time):
-        parts.append(f"{gain_time:.2f} s quicker at this range")
-    detail = "; ".join(parts)
-    if dominated:
-        return f"behind the front ({detail})"
     if np.any((front_accel == accel_s) & (front_range == range_km)):
         return "on the front"
-    return f"beyond the front: the search did not reach it ({detail or 'nothing on the front is as quick or as long-legged'})"
+    if not dominated:
+        return "not dominated by the front found"
+    gain_range = front_range[quicker].max() - range_km
+    gain_time = accel_s - front_accel[longer].min()
+    return f"behind the front: {gain_range:+.1f} km at this 0-100, {gain_time:.2f} s quicker at this range"
 
 
 def summary(ds):

@@ -1,0 +1,77 @@
+"""Wall time of the default study from a cold start, and what its front shows.
+
+    python benchmarks/study_wall_time.py --json [--repeats 3] [-- extra overrides]
+
+Runs `python -m explore` (defaults plus any overrides) in fresh processes, each with its
+own temporary run directory, so every run pays imports and JAX compilation. Prints one
+JSON object: median and per-run wall seconds, designs evaluated, feasible designs, front
+size and 0-100 span of the front, and for every reference design of the platform whether
+a front design dominates it (or equals it).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import xarray as xr
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def dominated_or_on(ds):
+    on = ds["pareto"].values
+    fa, fr = ds["accel_0_100_s"].values[on], ds["range_km"].values[on]
+    out = {}
+    for j, ref in enumerate(ds["reference"].values):
+        a, r = float(ds["reference_accel_0_100_s"].values[j]), float(ds["reference_range_km"].values[j])
+        out[str(ref)] = bool(np.any((fa <= a) & (fr >= r)))
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides for every run")
+    args = parser.parse_args()
+
+    walls, last = [], None
+    for _ in range(args.repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, "-m", "explore", *args.overrides, f"hydra.run.dir={tmp}", "study.progress=false"]
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+            walls.append(time.perf_counter() - t0)
+            if proc.returncode != 0:
+                sys.exit(f"explore failed ({proc.returncode}): {proc.stderr.strip().splitlines()[-1]}")
+            with xr.open_dataset(os.path.join(tmp, "results.nc")) as ds:
+                front = ds["accel_0_100_s"].values[ds["pareto"].values]
+                last = {
+                    "designs": int(ds.sizes["trial"]),
+                    "feasible": int(ds["feasible"].values.sum()),
+                    "front_size": int(front.size),
+                    "front_accel_0_100_s": [float(front.min()), float(front.max())] if front.size else None,
+                    "reference_dominated_or_on_front": dominated_or_on(ds),
+                }
+    result = {
+        "wall_s_median": statistics.median(walls),
+        "wall_s": walls,
+        "overrides": args.overrides,
+        "cpu_count": os.cpu_count(),
+        **last,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for k, v in result.items():
+            print(f"{k:32s} {v}")
+
+
+if __name__ == "__main__":
+    main()

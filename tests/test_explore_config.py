@@ -1,0 +1,126 @@
+"""Every config in conf/ composes, validates and builds designs the model can score."""
+
+import numpy as np
+import optuna
+import pytest
+
+import objectives as ob
+from explore._config import ConfigError, Variable, validate
+from explore._design import VARIABLES, build_vehicles, check_space, columns, reference_vehicles, suggest, whole_cells
+from explore._samplers import make_sampler
+from explore._scoring import Scorer
+
+from explore_helpers import compose_config, group_options
+
+GROUPS = ["vehicle", "space", "sampler"]
+CASES = [(g, o) for g in GROUPS for o in group_options(g)]
+
+
+def test_every_group_has_options():
+    assert group_options("vehicle") and group_options("space") and group_options("sampler")
+    assert {"leaf", "ariya"} <= set(group_options("vehicle"))
+    assert {"nsga2", "nsga3", "tpe", "random", "qmc"} <= set(group_options("sampler"))
+
+
+@pytest.mark.parametrize("group,option", CASES)
+def test_config_composes_and_builds(group, option):
+    _, cfg = compose_config([f"{group}={option}", "study.batch_size=8"])
+    validate(cfg)
+    check_space(cfg.space)
+    sampler = make_sampler(cfg.sampler, seed=1, batch_size=cfg.study.batch_size)
+    study = optuna.create_study(directions=["minimize", "maximize"], sampler=sampler)
+    designs = [suggest(study.ask(), cfg.space) for _ in range(8)]
+    for d in designs:  # every value within its declared bounds or choices
+        for name, value in d.items():
+            var = cfg.space.variables[name]
+            if var.choices is not None:
+                assert value in var.choices
+            else:
+                assert var.low <= value <= var.high
+    fig = Scorer(cfg).figures(columns(designs, cfg.space))
+    assert fig["accel_0_100_s"].shape == (8,)
+    for key in ("accel_0_100_s", "range_km", "kerb_mass_kg", "usable_energy_kwh"):
+        assert np.all(np.isfinite(fig[key])), key
+    specs, vehicles = reference_vehicles(cfg.vehicle)
+    assert len(specs) == len(cfg.vehicle.references) >= 1
+
+
+@pytest.mark.parametrize("vehicle", group_options("vehicle"))
+def test_platform_references_reproduce_their_published_figures(vehicle):
+    """On its own platform a published variant should land near its published 0-100 and
+    WLTP range (the platform body differs from the variant's own estimate by a few %)."""
+    _, cfg = compose_config([f"vehicle={vehicle}"])
+    specs, vehicles = reference_vehicles(cfg.vehicle)
+    out = ob.score(ob.stack(vehicles))
+    for spec, t, r in zip(specs, np.asarray(out["accel_0_100_s"]), np.asarray(out["wltp_range_m"]) / 1e3):
+        if spec.get("accel_0_100_kmh_s"):
+            assert abs(t / spec["accel_0_100_kmh_s"] - 1.0) < 0.2, (spec["id"], t)
+        if spec.get("wltp_range_km"):
+            assert abs(r / spec["wltp_range_km"] - 1.0) < 0.15, (spec["id"], r)
+
+
+def test_whole_cells_never_adds_energy_and_keeps_parallel_count():
+    pack = ob.Pack(cell=ob.CELLS["nmc"], n_series=96.0, n_parallel=4.217, mass_factor=1.55)
+    whole = whole_cells(pack)
+    assert whole.n_parallel == 4.0 and whole.n_series == 101.0
+    assert float(whole.gross_energy()) <= float(pack.gross_energy())
+    assert float(whole.gross_energy()) > float(pack.gross_energy()) - float(pack.cell.energy_between(0, 1)) * whole.n_parallel
+
+
+def test_dual_layout_drives_both_axles_and_single_layouts_one():
+    _, cfg = compose_config()
+    base = {"front_power_kw": 150.0, "front_torque_nm": 300.0, "front_ratio": 9.0, "rear_power_kw": 150.0,
+            "rear_torque_nm": 300.0, "rear_ratio": 9.0, "cells_series": 96, "cells_parallel": 4, "chemistry": "nmc"}
+    designs = [{**base, "layout": layout} for layout in ("front", "rear", "dual")]
+    v = build_vehicles(columns(designs, cfg.space), cfg.vehicle, cfg.space)
+    np.testing.assert_array_equal(v.front.n_motors, [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(v.rear.n_motors, [0.0, 1.0, 1.0])
+    t = np.asarray(ob.score(v)["accel_0_100_s"])
+    assert t[2] < min(t[0], t[1])  # twice the power and all-wheel traction
+
+
+def test_two_speed_gearbox_shifts_below_first_gear_top_speed():
+    _, cfg = compose_config(["space=performance"])
+    d = {"layout": "dual", "front_power_kw": 200.0, "front_torque_nm": 400.0, "front_ratio": 9.0,
+         "rear_power_kw": 200.0, "rear_torque_nm": 400.0, "rear_ratio": 12.0, "rear_gears": 2,
+         "rear_ratio_2_frac": 0.6, "cells_series": 96, "cells_parallel": 4, "chemistry": "nmc"}
+    v = build_vehicles(columns([d], cfg.space), cfg.vehicle, cfg.space)
+    gb = v.rear.gearbox
+    np.testing.assert_allclose(gb.ratio_high, 7.2)
+    top_first = cfg.space.motor_max_speed_rpm * 2 * np.pi / 60 * cfg.vehicle.wheel_radius_m / 12.0
+    assert 0.9 * top_first < float(gb.shift_speed[0]) < top_first
+
+
+@pytest.mark.parametrize(
+    "override,key",
+    [
+        ("space.variables.front_power_kw.low=400", "space.variables.front_power_kw.low"),
+        ("space.variables.chemistry.choices=[nmc,sodium]", "space.variables.chemistry.choices"),
+        ("space.variables.front_power_kw.unit=W", "space.variables.front_power_kw.unit"),
+        ("space.variables.cells_series.low=0.5", "space.variables.cells_series"),
+        ("vehicle.glider_mass_kg=-5", "vehicle.glider_mass_kg"),
+        ("study.batch_size=0", "study.batch_size"),
+        ("constraints.pack_voltage.min_v=600", "constraints.pack_voltage.min_v"),
+        ("vehicle.references=[no_such_car]", "vehicle.references"),
+        ("~space.variables.cells_series", "space.variables.cells_series"),
+    ],
+)
+def test_bad_values_name_the_key(override, key):
+    _, cfg = compose_config([override])
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        validate(cfg)
+        check_space(cfg.space)
+        reference_vehicles(cfg.vehicle)
+
+
+def test_unknown_variable_is_named():
+    _, cfg = compose_config()
+    cfg.space.variables["wing_area_m2"] = Variable(unit="m2", low=1.0, high=2.0)
+    with pytest.raises(ConfigError, match=r"space\.variables\.wing_area_m2.*known variables"):
+        check_space(cfg.space)
+
+
+def test_variables_table_covers_the_spaces():
+    for option in group_options("space"):
+        _, cfg = compose_config([f"space={option}"])
+        assert set(cfg.space.variables) <= set(VARIABLES)

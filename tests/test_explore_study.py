@@ -1,0 +1,161 @@
+"""The study loop end to end: results.nc, the Pareto mark, seeding, resume, and the CLI."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import optuna
+import pytest
+import xarray as xr
+
+from explore._export import export
+from explore._samplers import BatchNSGAIISampler
+from explore._study import CHECKPOINT_DIR, run_study
+
+from explore_helpers import ROOT, compose_config, config_yaml
+
+TINY = ["study.n_trials=60", "study.batch_size=20", "study.progress=false"]
+
+
+def run(tmp_path, overrides=(), name="run"):
+    cfg, typed = compose_config(TINY + list(overrides))
+    run_dir = tmp_path / name
+    run_dir.mkdir(exist_ok=True)
+    text = config_yaml(cfg)
+    study = run_study(typed, str(run_dir), progress=False)
+    return study, export(study, typed, text, run_dir / "results.nc"), run_dir
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return run(tmp_path_factory.mktemp("tiny"))
+
+
+def test_results_open_with_plain_xarray(tiny):
+    study, _, run_dir = tiny
+    with xr.open_dataset(run_dir / "results.nc") as ds:
+        assert ds.sizes["trial"] == 60
+        for name in ("accel_0_100_s", "range_km", "kerb_mass_kg", "usable_energy_kwh", "front_power_kw",
+                     "cells_series", "constraint_top_speed", "constraint_cell_current"):
+            assert "units" in ds[name].attrs and ds[name].attrs["long_name"], name
+        assert ds["accel_0_100_s"].attrs["units"] == "s" and ds["range_km"].attrs["units"] == "km"
+        assert ds["feasible"].dtype == bool and ds["pareto"].dtype == bool
+        assert ds.attrs["sampler"] == "nsga2" and ds.attrs["seed"] == 0
+        assert "version_optuna" in ds.attrs and "study:" in ds.attrs["config"]
+        assert ds.sizes["reference"] == 4
+        # an infeasible design always says why; a feasible one never does
+        reasons = ds["reason"].values.astype(str)
+        np.testing.assert_array_equal(reasons == "", ds["feasible"].values)
+
+
+def test_pareto_marks_exactly_the_nondominated_feasible_trials(tiny):
+    _, ds, _ = tiny
+    t, r, ok = ds["accel_0_100_s"].values, ds["range_km"].values, ds["feasible"].values
+    expected = np.zeros_like(ok)
+    for i in np.flatnonzero(ok):  # brute force, straight from the definition
+        others = ok & (t <= t[i]) & (r >= r[i]) & ((t < t[i]) | (r > r[i]))
+        expected[i] = not others.any()
+    assert expected.any()
+    np.testing.assert_array_equal(ds["pareto"].values, expected)
+
+
+def test_feasible_means_every_constraint_met(tiny):
+    _, ds, _ = tiny
+    names = [k for k in ds.data_vars if k.startswith("constraint_")]
+    assert len(names) == 7
+    met = np.all([ds[k].values <= 0.0 for k in names], axis=0)
+    np.testing.assert_array_equal(ds["feasible"].values, met)
+    top = ds["top_speed_kmh"].values
+    assert np.all(top[ds["feasible"].values] >= 150.0 - 1e-9)
+
+
+def test_same_seed_same_trials_other_seed_other_trials(tiny, tmp_path):
+    study, _, _ = tiny
+    again, _, _ = run(tmp_path, name="again")
+    other, _, _ = run(tmp_path, ["seed=1"], name="other")
+    assert [t.params for t in study.trials] == [t.params for t in again.trials]
+    assert [t.values for t in study.trials] == [t.values for t in again.trials]
+    assert [t.params for t in study.trials] != [t.params for t in other.trials]
+
+
+def test_rerun_in_the_same_directory_resumes(tmp_path):
+    """40 trials, then a rerun asking for 60 in the same run directory, gives the same
+    trials as 60 in one go: the checkpoint holds the trials and the sampler's state."""
+    first, _, run_dir = run(tmp_path, ["study.n_trials=40"], name="resumed")
+    assert len(os.listdir(run_dir / CHECKPOINT_DIR)) == 2
+    resumed, ds, _ = run(tmp_path, [], name="resumed")
+    straight, _, _ = run(tmp_path, [], name="straight")
+    assert len(resumed.trials) == 60 and ds.sizes["trial"] == 60
+    assert [t.params for t in resumed.trials] == [t.params for t in straight.trials]
+
+
+def test_checkpoint_of_another_config_is_refused(tmp_path):
+    from explore._config import ConfigError
+
+    run(tmp_path, ["study.n_trials=20"], name="dir")
+    with pytest.raises(ConfigError, match="hydra.run.dir"):
+        run(tmp_path, ["study.n_trials=20", "seed=5"], name="dir")
+
+
+def test_memoised_nsga2_samples_what_optuna_samples():
+    def batches(sampler):
+        study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
+        for _ in range(6):
+            trials = [study.ask() for _ in range(10)]
+            for t in trials:
+                x, y = t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)
+                t.suggest_categorical("c", ["a", "b"])
+                t.set_constraint("c0", x - 0.9)
+                study.tell(t, [x, (1 + y) / max(x, 1e-3)])
+        return [t.params for t in study.trials]
+
+    ours = batches(BatchNSGAIISampler(population_size=10, seed=7))
+    theirs = batches(optuna.samplers.NSGAIISampler(population_size=10, seed=7))
+    assert ours == theirs
+
+
+def cli(args, cwd, **kw):
+    return subprocess.run([sys.executable, "-m", "explore", *args], cwd=cwd, capture_output=True, text=True, **kw)
+
+
+def test_cli_runs_a_tiny_study_and_prints_the_front(tmp_path):
+    run_dir = tmp_path / "cli"
+    proc = cli(TINY + ["vehicle=leaf", f"hydra.run.dir={run_dir}"], cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "on the Pareto front" in proc.stdout and "Nissan Leaf (3rd gen)" in proc.stdout
+    with xr.open_dataset(run_dir / "results.nc") as ds:
+        assert ds.sizes["trial"] == 60 and ds.attrs["platform"] == "leaf"
+    assert (run_dir / "summary.txt").read_text().strip() in proc.stdout
+
+
+def test_cli_bad_value_exits_2_with_one_line_and_no_results(tmp_path):
+    run_dir = tmp_path / "bad"
+    proc = cli(TINY + ["space.variables.front_ratio.low=20", f"hydra.run.dir={run_dir}"], cwd=ROOT, timeout=600)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "space.variables.front_ratio.low" in lines[0] and "Traceback" not in proc.stderr
+    assert not (run_dir / "results.nc").exists()
+
+
+def test_cli_help_lists_the_groups():
+    proc = cli(["--help"], cwd=ROOT, timeout=120)
+    assert proc.returncode == 0
+    for line in ("sampler: nsga2, nsga3, qmc, random, tpe", "space: performance, powertrain", "vehicle: ariya, leaf"):
+        assert line in proc.stdout
+
+
+def test_two_workers_share_a_journal_storage(tmp_path):
+    """Workers 0 and 1 on one journal file: each adds its own trials, with its own seed
+    stream, and the export of either shows the whole study."""
+    journal = tmp_path / "study.journal"
+    shared = [f"study.storage={journal}", "study.name=shared", "study.n_trials=40"]
+    first, _, _ = run(tmp_path, shared + ["worker=0"], name="w0")
+    second, ds, _ = run(tmp_path, shared + ["worker=1"], name="w1")
+    assert len(second.trials) == 80 and ds.sizes["trial"] == 80
+    by_worker = {}
+    for t in second.trials:
+        by_worker.setdefault(t.user_attrs["worker"], []).append(t.params)
+    assert sorted(by_worker) == [0, 1] and len(by_worker[0]) == len(by_worker[1]) == 40
+    assert by_worker[0][:20] != by_worker[1][:20]  # distinct seed streams
+    assert not (tmp_path / "w0" / CHECKPOINT_DIR).exists()  # the storage is the checkpoint
