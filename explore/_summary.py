@@ -52,7 +52,9 @@ def reference_position(accel_s, range_km, front_accel, front_range):
     if np.any((front_accel == accel_s) & (front_range == range_km)):
         return "on the front"
     if not dominated:
-        return "not dominated by the front found"
+        if not quicker.any():
+            return "ahead of the front found: quicker than any design on it"
+        return f"ahead of the front found: {range_km - front_range[quicker].max():.1f} km more than the front at this 0-100"
     gain_range = front_range[quicker].max() - range_km
     gain_time = accel_s - front_accel[longer].min()
     return f"behind the front: {gain_range:+.1f} km at this 0-100, {gain_time:.2f} s quicker at this range"
