@@ -83,7 +83,7 @@ def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attr
     data = {}
     on = active(cols)
     for name, values in cols.items():
-        if name not in space.variables and name != "layout":
+        if name not in space.variables:  # optional variables the space leaves at their default
             continue
         values = np.asarray(values)
         axle = name.split("_", 1)[0]

@@ -56,7 +56,8 @@ def test_batched_score_equals_one_by_one():
     expected_keys = {
         "accel_0_100_s", "top_speed_mps", "usable_energy_j", "kerb_mass_kg", "infeasible",
         "wltc_consumption_j_per_m", "udds_consumption_j_per_m", "hwfet_consumption_j_per_m",
-        "wltp_range_m", "epa_range_m",
+        "wltp_range_m", "epa_range_m", "gross_energy_j", "pack_mass_kg", "pack_max_voltage_v",
+        "pack_min_voltage_v", "peak_dc_power_w", "peak_cell_current_a", "cell_max_current_a",
     }
     assert set(batch) == expected_keys
     for k, x in batch.items():
@@ -131,3 +132,24 @@ def test_float32_by_default_in_a_fresh_process(fwd_vehicle):
     for k, values in result["values"].items():
         assert np.all(np.isfinite(values)), k
         np.testing.assert_allclose(values, np.asarray(ref[k], dtype=np.float64), rtol=2e-3, err_msg=k)
+
+
+def test_pack_figures_close_the_power_balance():
+    """The cell current at peak power delivers exactly the peak DC power at the terminals,
+    and that power is the motors' shaft power plus losses through the inverter, plus aux."""
+    for design in _designs():
+        fig = {k: float(v) for k, v in ob.pack_figures(design).items()}
+        pack = design.pack
+        soc = max(0.2, float(pack.soc_min))
+        ocv = float(pack.ocv(soc))
+        current = fig["peak_cell_current_a"] * float(pack.n_parallel)
+        terminal = ocv * current - float(pack.resistance()) * current**2
+        np.testing.assert_allclose(terminal, fig["peak_dc_power_w"], rtol=1e-9)
+        expected = float(design.aux_power)
+        for axle in (design.front, design.rear):
+            m = axle.motor
+            w = float(m.peak_power) / float(m.peak_torque)
+            shaft = float(m.peak_power)
+            expected += float(axle.n_motors) * (shaft + float(m.loss(m.peak_torque, w))) / float(m.inverter_eff)
+        np.testing.assert_allclose(fig["peak_dc_power_w"], expected, rtol=1e-9)
+        np.testing.assert_allclose(fig["pack_max_voltage_v"], float(pack.n_series * pack.cell.ocv_at(pack.soc_max)), rtol=1e-12)
