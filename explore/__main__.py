@@ -20,6 +20,7 @@ from ._config import ConfigError, register, to_typed, validate
 log = logging.getLogger("explore")
 RESULTS = "results.nc"
 SUMMARY = "summary.txt"
+FIGURE = "pareto.png"
 
 register()
 
@@ -49,6 +50,7 @@ def main(cfg):
 
     from ._design import check_space, reference_vehicles
     from ._export import export
+    from ._plots import pareto_figure
     from ._study import run_study
     from ._summary import summary
 
@@ -71,6 +73,7 @@ def main(cfg):
     except ConfigError as e:
         fail(str(e))
     ds = export(study, typed, config_yaml(cfg), os.path.join(run_dir, RESULTS))
+    pareto_figure(ds, os.path.join(run_dir, FIGURE))
     report = summary(ds)
     with open(os.path.join(run_dir, SUMMARY), "w") as f:
         f.write(report + "\n")

@@ -11,6 +11,7 @@ import dataclasses
 import math
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 import objectives as ob
@@ -135,20 +136,21 @@ UNDRIVEN = {"power_kw": 100.0, "torque_nm": 300.0, "ratio": 9.0}
 
 
 def _axle(cols, axle, driven, max_speed, wheel_radius):
+    # jnp rather than np so that the continuous variables may be traced (gradients).
     def column(var):
         values = cols.get(f"{axle}_{var}", UNDRIVEN.get(var))
-        return np.broadcast_to(np.asarray(values, float), driven.shape)
+        return jnp.broadcast_to(jnp.asarray(values, float), driven.shape)
 
     power = column("power_kw") * KW
     torque = column("torque_nm")
     ratio = column("ratio")
     two_speed = column("gears") == 2
-    ratio_2 = np.where(two_speed, ratio * column("ratio_2_frac"), ratio)
+    ratio_2 = jnp.where(two_speed, ratio * column("ratio_2_frac"), ratio)
     # First gear runs to SHIFT_FRAC of its top vehicle speed (m/s).
-    shift = np.where(two_speed, SHIFT_FRAC * max_speed * wheel_radius / ratio, 0.0)
-    motor = ob.SynchronousMotor(peak_torque=torque, peak_power=power, max_speed=np.full(driven.shape, max_speed))
+    shift = jnp.where(two_speed, SHIFT_FRAC * max_speed * wheel_radius / ratio, 0.0)
+    motor = ob.SynchronousMotor(peak_torque=torque, peak_power=power, max_speed=jnp.full(driven.shape, max_speed))
     gearbox = ob.Gearbox(ratio_low=ratio, ratio_high=ratio_2, shift_speed=shift)
-    return ob.Axle(motor=motor, gearbox=gearbox, n_motors=driven.astype(float))
+    return ob.Axle(motor=motor, gearbox=gearbox, n_motors=jnp.asarray(driven, float))
 
 
 def platform_body(platform):
@@ -188,7 +190,7 @@ def build_vehicles(cols, platform, space):
     )
     body = platform_body(platform)
     vehicle = ob.Vehicle(body=body, front=front, rear=rear, pack=pack, aux_power=platform.aux_power_w)
-    return jax.tree.map(lambda x: np.broadcast_to(np.asarray(x, float), (n,) + np.shape(x)) if np.ndim(x) == 0 else np.asarray(x, float), vehicle)
+    return jax.tree.map(lambda x: jnp.broadcast_to(jnp.asarray(x, float), (n,)) if jnp.ndim(x) == 0 else x, vehicle)
 
 
 def whole_cells(pack):

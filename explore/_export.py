@@ -7,7 +7,8 @@ import objectives as ob
 
 from ._config import RangeCycle
 from ._design import columns, reference_vehicles
-from ._results import build_dataset, package_versions, pareto_mask, write_atomic
+from ._front import front_slopes, front_traces
+from ._results import add_front_analysis, build_dataset, package_versions, pareto_mask, write_atomic
 from ._scoring import Scorer, feasible
 
 MILE_KM = 1.609344
@@ -68,6 +69,13 @@ def export(study, cfg, cfg_yaml, path):
         "config": cfg_yaml,
         **{f"version_{k}": v for k, v in package_versions().items()},
     }
+    on = {k: np.asarray(v)[front] for k, v in cols.items()}
+    slope_front, method_front = front_slopes(cfg, on, {k: v[front] for k, v in fig.items()})
+    slope = np.full(len(number), np.nan)
+    slope[front] = slope_front
+    method = np.full(len(number), "", dtype=object)
+    method[front] = method_front
     ds = build_dataset(number, cols, fig, reasons, ok, front, cfg.space, refs, attrs)
+    ds = add_front_analysis(ds, slope, method, number[front], *front_traces(cfg, on))
     write_atomic(ds, path)
     return ds

@@ -122,13 +122,45 @@ def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attr
     return ds
 
 
+def add_front_analysis(ds, slope, method, front_trial, accel_time_s, cycle_time_s, traces):
+    """The price of performance at each Pareto design, and the Pareto designs' traces."""
+    attrs = ds.attrs
+    ds = ds.assign(
+        range_per_tenth_s_km=xr.Variable("trial", slope, {
+            "units": "km",
+            "long_name": "range given up per 0.1 s quicker 0-100 (local slope of the front, d range / d 0-100 x 0.1 s)",
+        }),
+        slope_method=xr.Variable("trial", method, {"long_name": "how the slope was found: gradient (KKT) or neighbours"}),
+    )
+    ds = ds.assign_coords(
+        pareto_trial=("pareto_trial", np.asarray(front_trial, np.int64), {"long_name": "trial number of a Pareto design"}),
+        accel_time=("accel_time", accel_time_s, {"units": "s", "long_name": "time from standstill in the 0-100 km/h run"}),
+        time=("time", cycle_time_s, {"units": "s", "long_name": "time into the WLTC class 3b cycle"}),
+    )
+    ds["trace_speed_kmh"] = xr.Variable(("pareto_trial", "accel_time"), traces["trace_speed_kmh"].astype(np.float32), {
+        "units": "km/h", "long_name": "speed in the 0-100 km/h run (NaN once 100 km/h is reached)"})
+    ds["trace_battery_power_kw"] = xr.Variable(("pareto_trial", "time"), traces["trace_battery_power_kw"].astype(np.float32), {
+        "units": "kW", "long_name": "power drawn from the cells on the WLTC (negative: regenerating)"})
+    ds["trace_soc"] = xr.Variable(("pareto_trial", "time"), traces["trace_soc"].astype(np.float32), {
+        "units": "1", "long_name": "state of charge on the WLTC, starting full"})
+    ds.attrs = attrs
+    return ds
+
+
+TRACES = ("trace_speed_kmh", "trace_battery_power_kw", "trace_soc")
+
+
 def write_atomic(ds, path):
     """Write `ds` to NetCDF at `path` via a temporary file in the same directory."""
     path = os.fspath(path)
     fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".nc", dir=os.path.dirname(path) or ".")
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine="h5netcdf")
+        encoding = {k: {"zlib": True, "complevel": 4} for k in TRACES if k in ds}
+        ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; results are for sharing
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

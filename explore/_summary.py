@@ -29,7 +29,7 @@ def front_table(ds):
     idx = np.flatnonzero(ds["pareto"].values)
     idx = idx[np.argsort(ds["accel_0_100_s"].values[idx], kind="stable")]
     head = (f"{'trial':>6} {'0-100 s':>7} {'range km':>8}  {'layout':6} {'front kW/Nm xratio':>19} "
-            f"{'rear kW/Nm xratio':>19} {'pack':>12} {'kWh':>5} {'mass kg':>7}")
+            f"{'rear kW/Nm xratio':>19} {'pack':>12} {'kWh':>5} {'mass kg':>7} {'km/0.1s':>7}")
     rows = [head]
     for i in idx[_spread(len(idx), MAX_ROWS)]:
         pack = f"{int(ds['cells_series'].values[i])}s{int(ds['cells_parallel'].values[i])}p {str(ds['chemistry'].values[i]).upper()}"
@@ -37,7 +37,8 @@ def front_table(ds):
             f"{int(ds['trial'].values[i]):>6} {float(ds['accel_0_100_s'].values[i]):>7.2f} "
             f"{float(ds['range_km'].values[i]):>8.0f}  {str(ds['layout'].values[i]):6} "
             f"{_axle_text(ds, i, 'front'):>19} {_axle_text(ds, i, 'rear'):>19} {pack:>12} "
-            f"{float(ds['usable_energy_kwh'].values[i]):>5.1f} {float(ds['kerb_mass_kg'].values[i]):>7.0f}"
+            f"{float(ds['usable_energy_kwh'].values[i]):>5.1f} {float(ds['kerb_mass_kg'].values[i]):>7.0f} "
+            f"{float(ds['range_per_tenth_s_km'].values[i]):>7.2f}"
         )
     return rows, len(idx)
 
@@ -72,7 +73,8 @@ def summary(ds):
     ]
     if n_front:
         shown = min(n_front, MAX_ROWS)
-        lines.append(f"Pareto designs by 0-100 km/h ({shown} of {n_front} shown, spread along the front):")
+        lines.append(f"Pareto designs by 0-100 km/h ({shown} of {n_front} shown, spread along the front; "
+                     "km/0.1s: range given up per 0.1 s quicker):")
         lines += ["  " + r for r in rows]
     on = ds["pareto"].values
     fa, fr = ds["accel_0_100_s"].values[on], ds["range_km"].values[on]

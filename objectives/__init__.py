@@ -7,12 +7,12 @@ pure over immutable pytrees and are jit, vmap and grad compatible.
 from importlib.metadata import PackageNotFoundError, version
 
 from ._battery import CELLS, PACK_MASS_FACTOR, Cell, Pack
-from ._consumption import cycle_energy, step_powers
+from ._consumption import cycle_energy, cycle_trace, step_powers
 from ._cycles import CYCLE_NAMES, Cycle, load_cycle
 from ._evaluate import REASONS, describe_infeasible, pack_figures, score, score_one
 from ._gearing import Axle, Gearbox
 from ._motor import AbstractMotor, SynchronousMotor
-from ._performance import accel_time, top_speed
+from ._performance import accel_run, accel_time, top_speed
 from ._predict import SpecFileError, load_specs, reference_specs
 from ._pytree import stack, unstack
 from ._spec import SpecError, vehicle_from_spec
@@ -39,8 +39,10 @@ __all__ = [
     "SpecFileError",
     "SynchronousMotor",
     "Vehicle",
+    "accel_run",
     "accel_time",
     "cycle_energy",
+    "cycle_trace",
     "describe_infeasible",
     "load_cycle",
     "load_specs",

@@ -121,3 +121,22 @@ def cycle_energy(vehicle, name, dt=None, breakdown=False):
     parts["battery_loss"] = parts["battery_loss"] + idle - vehicle.aux_power * idle_time
     parts["terminal"] = parts["terminal"] + vehicle.aux_power * idle_time
     return energy, distance, follows, parts
+
+
+def cycle_trace(vehicle, name):
+    """The drive-cycle run step by step, idle steps included (dict of arrays, one per step).
+
+    Keys: time_s (end of each step), speed_mps (mean over the step), battery_power_w
+    (drawn from the cells, negative when charging), soc (state of charge at the end of
+    each step, starting full at `soc_max`). The charge drawn is the pack current at the
+    window-mean open-circuit voltage, as in `cycle_energy`, so the SOC trace and the
+    cycle energy agree.
+    """
+    cycle = load_cycle(name)
+    speed, accel, h = cycle.steps()
+    powers = step_powers(vehicle, speed, accel, 1.0 / np.maximum(speed, 0.1))
+    pack = vehicle.pack
+    current = powers["battery"] / pack.mean_ocv()
+    charge = pack.n_parallel * pack.cell.capacity
+    soc = pack.soc_max - jnp.cumsum(current * h) / charge
+    return {"time_s": cycle.time[1:], "speed_mps": speed, "battery_power_w": powers["battery"], "soc": soc}

@@ -73,11 +73,12 @@ def net_force(vehicle, speed, mass, soc):
     return tractive - road, m_eff
 
 
-def accel_time(vehicle, target_speed=100.0 * KMH, rollout=0.0, n_nodes=N_SPEED_NODES):
-    """Time (s) from standstill to `target_speed` (m/s), less the time to cover `rollout` (m).
+def accel_run(vehicle, target_speed=100.0 * KMH, n_nodes=N_SPEED_NODES):
+    """The run from standstill to `target_speed` on the speed grid.
 
-    Returns (time_s, reaches) where `reaches` is False if the net force vanishes anywhere
-    below the target (the time is then finite but meaningless).
+    Returns (speed m/s, time s, distance m), each shaped (n_nodes + 1,), and `reaches`
+    (False if the net force vanishes anywhere below the target; the times are then
+    finite but meaningless).
     """
     mass = vehicle.accel_mass()
     speed = jnp.linspace(0.0, 1.0, n_nodes + 1) * target_speed
@@ -90,6 +91,16 @@ def accel_time(vehicle, target_speed=100.0 * KMH, rollout=0.0, n_nodes=N_SPEED_N
     time = jnp.concatenate([zero, jnp.cumsum(0.5 * (inv[1:] + inv[:-1]) * dv)])
     dist_integrand = speed * inv
     dist = jnp.concatenate([zero, jnp.cumsum(0.5 * (dist_integrand[1:] + dist_integrand[:-1]) * dv)])
+    return speed, time, dist, reaches
+
+
+def accel_time(vehicle, target_speed=100.0 * KMH, rollout=0.0, n_nodes=N_SPEED_NODES):
+    """Time (s) from standstill to `target_speed` (m/s), less the time to cover `rollout` (m).
+
+    Returns (time_s, reaches) where `reaches` is False if the net force vanishes anywhere
+    below the target (the time is then finite but meaningless).
+    """
+    _, time, dist, reaches = accel_run(vehicle, target_speed, n_nodes)
     t_rollout = jnp.interp(rollout, dist, time)
     return time[-1] - t_rollout, reaches
 

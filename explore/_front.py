@@ -1,0 +1,182 @@
+"""The Pareto designs looked at closely: their traces, and the price of performance.
+
+Price of performance: the local slope of the front, d(range)/d(0-100), at every Pareto
+design, reported as km of range per 0.1 s of 0-100 time.
+
+- From the model's gradients where the design is interior. At a Pareto-optimal design
+  whose continuous variables are off their bounds, the first-order (KKT) condition is
+  grad R = lambda grad T + sum_j mu_j grad g_j over those variables (g_j: the constraints
+  that are active, i.e. within 0.5 % of their limit). The multiplier lambda is exactly
+  dR/dT along the front. It is found by least squares on the gradients (exact JAX forward
+  mode, variables scaled by their ranges). Cells, chemistry, layout and gear count are
+  held: they do not move along a smooth piece of the front.
+- From neighbouring front points otherwise: where no continuous variable is free, where
+  lambda comes out non-positive, or where the gradients are far from the KKT condition
+  (relative residual above `MAX_RESIDUAL`: the design is not yet a stationary point of
+  the trade, as happens on a front a sampler has not converged). The slope is then that
+  of a least-squares line through the design and its nearest `NEIGHBOURS` front points
+  on each side, in 0-100 order.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import objectives as ob
+
+from ._design import VARIABLES, active, build_vehicles
+from ._scoring import CYCLES, RANGE_KEY
+
+TENTH_S = 0.1
+ACTIVE_TOL = 0.005  # a constraint within 0.5 % of its limit is active
+BOUND_TOL = 1e-3  # a variable within 0.1 % of its range from a bound is at the bound
+MAX_RESIDUAL = 0.5
+NEIGHBOURS = 2
+ACCEL_TRACE_DT_S = 0.1
+ACCEL_TRACE_END_S = 30.0
+TRACE_CYCLE = "wltc"
+
+
+def continuous_variables(space):
+    return [n for n in space.variables if VARIABLES[n].kind == "float"]
+
+
+def _free(cols, space):
+    """Which continuous variables each design may move: (names, bool array (n, K))."""
+    names = continuous_variables(space)
+    on = active(cols)
+    free = []
+    for name in names:
+        var = space.variables[name]
+        x = np.asarray(cols[name], float)
+        span = max(var.high - var.low, 1e-12)
+        inside = (x - var.low > BOUND_TOL * span) & (var.high - x > BOUND_TOL * span)
+        axle = name.split("_", 1)[0]
+        if axle in on:
+            inside &= on[axle]
+        if name.endswith("ratio_2_frac"):
+            inside &= np.asarray(cols[f"{axle}_gears"]) == 2
+        free.append(inside)
+    return names, np.stack(free, axis=1) if free else np.zeros((len(cols["layout"]), 0), bool)
+
+
+def _outputs(cfg):
+    cycles = CYCLES[cfg.objective.range]
+    range_key = RANGE_KEY[cfg.objective.range]
+
+    def outputs(vehicles):
+        out = ob.score(vehicles, cycles=cycles, rollout=cfg.objective.rollout)
+        return {
+            "accel": out["accel_0_100_s"],
+            "range": out[range_key] / 1e3,
+            "top_speed": out["top_speed_mps"],
+            "cell_current": out["peak_cell_current_a"],
+        }
+
+    return outputs
+
+
+def chunks(cols, size):
+    """(start, stop, columns padded to `size` designs) over the designs of `cols`: every
+    model call then has one shape, so it compiles once."""
+    n = len(cols["layout"])
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        index = np.concatenate([np.arange(start, stop), np.full(size - (stop - start), start)])
+        yield start, stop, {k: np.asarray(v)[index] for k, v in cols.items()}
+
+
+def gradients(cfg, cols):
+    """d(output)/d(variable) for every design and continuous variable, by forward mode.
+
+    Returns (names, {output: array (n, K)}) with outputs accel (s), range (km), top_speed
+    (m/s) and cell_current (A), per unit of each variable as declared (kW, N m, ...).
+    """
+    names = continuous_variables(cfg.space)
+    outputs = _outputs(cfg)
+    parts = []
+    for start, stop, chunk in chunks(cols, cfg.study.batch_size):
+        x0 = jnp.stack([jnp.asarray(chunk[k], float) for k in names], axis=1)
+
+        def f(x, chunk=chunk):
+            traced = {**chunk, **{k: x[:, j] for j, k in enumerate(names)}}
+            return outputs(build_vehicles(traced, cfg.vehicle, cfg.space))
+
+        # Designs are independent, so one tangent per variable (all designs at once)
+        # gives every design's derivative in that variable.
+        per_var = [jax.jvp(f, (x0,), (jnp.zeros_like(x0).at[:, j].set(1.0),))[1] for j in range(len(names))]
+        parts.append({k: np.stack([np.asarray(d[k], float)[: stop - start] for d in per_var], axis=1) for k in per_var[0]})
+    return names, {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
+
+
+def neighbour_slopes(accel_s, range_km):
+    """dR/dT (km/s) at each front point from a local least-squares line through it and its
+    `NEIGHBOURS` nearest distinct front points on each side, in 0-100 order."""
+    points, inverse = np.unique(np.column_stack([accel_s, range_km]), axis=0, return_inverse=True)
+    t, r = points[:, 0], points[:, 1]  # sorted by 0-100 time
+    out = np.full(len(t), np.nan)
+    for i in range(len(t)):
+        lo, hi = max(0, i - NEIGHBOURS), min(len(t), i + NEIGHBOURS + 1)
+        dt = t[lo:hi] - t[lo:hi].mean()
+        if np.any(dt != 0.0):
+            out[i] = np.sum(dt * (r[lo:hi] - r[lo:hi].mean())) / np.sum(dt * dt)
+    return out[inverse.ravel()]
+
+
+def front_slopes(cfg, cols, fig):
+    """Slope of the front at each design of `cols` (all on the front).
+
+    Returns (km of range per 0.1 s of 0-100, method: array of 'gradient'/'neighbours').
+    """
+    n = len(cols["layout"])
+    fallback = neighbour_slopes(fig["accel_0_100_s"], fig["range_km"])
+    method = np.full(n, "neighbours", dtype=object)
+    slope = fallback.copy()
+    names, free = _free(cols, cfg.space)
+    if names and n:
+        _, grads = gradients(cfg, cols)
+        scale = np.asarray([cfg.space.variables[k].high - cfg.space.variables[k].low for k in names])
+        c = cfg.constraints
+        active_sets = {
+            "top_speed": c.top_speed.enabled & (np.abs(fig.get("constraint_top_speed", np.ones(n))) < ACTIVE_TOL),
+            "cell_current": c.cell_current.enabled & (np.abs(fig.get("constraint_cell_current", np.ones(n))) < ACTIVE_TOL),
+        }
+        for i in range(n):
+            k = free[i]
+            if not k.any():
+                continue
+            g_t = grads["accel"][i, k] * scale[k]
+            g_r = grads["range"][i, k] * scale[k]
+            basis = [g_t] + [grads[name][i, k] * scale[k] for name, on in active_sets.items() if on[i]]
+            a = np.stack(basis, axis=1)
+            coef, *_ = np.linalg.lstsq(a, g_r, rcond=None)
+            residual = np.linalg.norm(a @ coef - g_r) / max(np.linalg.norm(g_r), 1e-12)
+            if coef[0] > 0.0 and residual <= MAX_RESIDUAL and a.shape[1] < k.sum() + 1:
+                slope[i] = coef[0]
+                method[i] = "gradient"
+    return TENTH_S * slope, method
+
+
+@jax.jit
+def _traces(vehicles):
+    speed, time, _, _ = jax.vmap(ob.accel_run)(vehicles)
+    cycle = jax.vmap(lambda v: ob.cycle_trace(v, TRACE_CYCLE))(vehicles)
+    return speed, time, cycle["battery_power_w"], cycle["soc"]
+
+
+def front_traces(cfg, cols):
+    """Traces of the designs in `cols`: the 0-100 run on a uniform time grid (speed,
+    NaN once it has reached 100 km/h) and the WLTC run at 1 Hz (battery power, SOC).
+    Returns (accel_time_s, cycle_time_s, dict of arrays shaped (n, time))."""
+    grid = np.arange(0.0, ACCEL_TRACE_END_S + 0.5 * ACCEL_TRACE_DT_S, ACCEL_TRACE_DT_S)
+    cycle_time = np.asarray(ob.load_cycle(TRACE_CYCLE).time[1:], float)
+    parts = {"trace_speed_kmh": [], "trace_battery_power_kw": [], "trace_soc": []}
+    for start, stop, chunk in chunks(cols, cfg.study.batch_size):
+        vehicles = jax.tree.map(lambda x: np.asarray(x, float), build_vehicles(chunk, cfg.vehicle, cfg.space))
+        speed, time, power, soc = (np.asarray(a, float)[: stop - start] for a in _traces(vehicles))
+        parts["trace_speed_kmh"].append(np.stack([3.6 * np.interp(grid, t, v, right=np.nan) for t, v in zip(time, speed)]))
+        parts["trace_battery_power_kw"].append(power / 1e3)
+        parts["trace_soc"].append(soc)
+    empty = {"trace_speed_kmh": grid.size, "trace_battery_power_kw": cycle_time.size, "trace_soc": cycle_time.size}
+    traces = {k: np.concatenate(v) if v else np.zeros((0, empty[k])) for k, v in parts.items()}
+    return grid, cycle_time, traces

@@ -1,0 +1,97 @@
+"""Open a run directory, or a whole multirun directory, as one xarray Dataset."""
+
+import itertools
+import math
+import os
+
+import numpy as np
+import xarray as xr
+import yaml
+
+RESULTS = "results.nc"
+
+
+class ResultsError(ValueError):
+    """A path holds no results; the message says what was looked for."""
+
+
+def _overrides(job_dir):
+    """The job's command-line settings {key: value} from Hydra's record of them."""
+    path = os.path.join(job_dir, ".hydra", "overrides.yaml")
+    if not os.path.isfile(path):
+        return {}
+    with open(path) as f:
+        items = yaml.safe_load(f) or []
+    out = {}
+    for item in items:
+        key, _, value = str(item).partition("=")
+        key = key.lstrip("+~")
+        if key.startswith("hydra.") or key == "hydra":
+            continue
+        out[key] = yaml.safe_load(value) if value else value
+    return out
+
+
+def _fill_values(datasets):
+    """Padding per variable: False for flags, '' for text, NaN for numbers."""
+    fill = {}
+    for ds in datasets:
+        for name, var in {**ds.data_vars, **ds.coords}.items():
+            if var.dtype == bool:
+                fill[name] = False
+            elif var.dtype.kind in "OUS":
+                fill[name] = ""
+    return fill
+
+
+def _combine(nested, dims, datasets):
+    return xr.combine_nested(nested, concat_dim=dims, join="outer", fill_value=_fill_values(datasets),
+                             combine_attrs="drop_conflicts", data_vars="all", coords="different", compat="equals")
+
+
+def open_results(path):
+    """One Dataset from `path`: a run directory (or its results.nc), or a multirun
+    directory of runs (`python -m explore -m ...`).
+
+    For a sweep, each setting that differs between jobs becomes a dimension named by its
+    key (`vehicle`, `seed`, `sampler`, `study.n_trials`, ...) with the chosen values as
+    coordinates, when the jobs form a full grid; otherwise the jobs lie along a `job`
+    dimension with the settings as coordinates. Trials (and reference designs) are padded:
+    NaN for numbers, False for flags, '' for text. Attributes that differ between jobs
+    are dropped; variables keep their units and long_name.
+    """
+    path = os.fspath(path)
+    if os.path.isfile(path) and path.endswith(".nc"):
+        return xr.load_dataset(path, engine="h5netcdf")
+    if os.path.isfile(os.path.join(path, RESULTS)):
+        return xr.load_dataset(os.path.join(path, RESULTS), engine="h5netcdf")
+    if not os.path.isdir(path):
+        raise ResultsError(f"{path} does not exist; give a run directory or a multirun directory")
+    jobs = sorted((os.path.join(path, d) for d in os.listdir(path) if os.path.isfile(os.path.join(path, d, RESULTS))),
+                  key=lambda d: (len(os.path.basename(d)), os.path.basename(d)))
+    if not jobs:
+        raise ResultsError(f"{path} holds no {RESULTS}: not a run directory, nor a multirun directory of runs")
+    settings = [_overrides(j) for j in jobs]
+    datasets = [xr.load_dataset(os.path.join(j, RESULTS), engine="h5netcdf") for j in jobs]
+    keys = list(dict.fromkeys(k for s in settings for k in s))
+    swept = [k for k in keys if len({repr(s.get(k)) for s in settings}) > 1]
+    if not swept:
+        if len(datasets) == 1:
+            return datasets[0]
+        swept = []
+    values = {k: list(dict.fromkeys(s.get(k) for s in settings)) for k in swept}
+    grid = list(itertools.product(*(values[k] for k in swept)))
+    cells = {tuple(s.get(k) for k in swept): ds for s, ds in zip(settings, datasets)}
+    if swept and len(cells) == len(datasets) == math.prod(len(v) for v in values.values()) and set(cells) == set(grid):
+        def nest(prefix, depth):
+            if depth == len(swept):
+                return cells[prefix]
+            return [nest(prefix + (v,), depth + 1) for v in values[swept[depth]]]
+
+        out = _combine(nest((), 0), swept, datasets)
+        return out.assign_coords({k: (k, np.asarray(values[k]), {"long_name": f"swept setting {k}"}) for k in swept})
+    out = _combine(datasets, ["job"], datasets)
+    coords = {"job": ("job", np.asarray([os.path.basename(j) for j in jobs]), {"long_name": "multirun job"})}
+    for k in swept:
+        coords[k] = ("job", np.asarray([s.get(k, "") for s in settings], dtype=object), {"long_name": f"swept setting {k}"})
+    return out.assign_coords(coords)
