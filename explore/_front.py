@@ -24,7 +24,7 @@ import numpy as np
 
 import objectives as ob
 
-from ._design import VARIABLES, active, build_vehicles
+from ._design import VARIABLES, active, build_vehicles, columns
 from ._scoring import CYCLES, RANGE_KEY
 
 TENTH_S = 0.1
@@ -180,3 +180,21 @@ def front_traces(cfg, cols):
     empty = {"trace_speed_kmh": grid.size, "trace_battery_power_kw": cycle_time.size, "trace_soc": cycle_time.size}
     traces = {k: np.concatenate(v) if v else np.zeros((0, empty[k])) for k, v in parts.items()}
     return grid, cycle_time, traces
+
+
+def warm_up(cfg):
+    """Compile the front analysis (gradients and traces) for this study's batch shape.
+
+    Run in a background thread while the sampler works: XLA compiles without holding
+    the GIL, so on a multi-core machine the export later finds everything compiled.
+    """
+    design = {}
+    for name, var in cfg.space.variables.items():
+        if var.choices:
+            design[name] = var.choices[-1]
+        else:
+            mid = 0.5 * (var.low + var.high)
+            design[name] = round(mid) if VARIABLES[name].kind == "int" else mid
+    cols = columns([design], cfg.space)
+    gradients(cfg, cols)
+    front_traces(cfg, cols)

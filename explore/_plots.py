@@ -43,7 +43,7 @@ def pareto_figure(ds, path):
         ax.scatter(ra, rr, s=70, marker="*", color="gold", edgecolors="k", linewidths=0.8, zorder=4,
                    label="published variants on this platform (model)")
         for j in range(n_ref):
-            ax.annotate(str(ds["reference_name"].values[j]), (ra[j], rr[j]), xytext=(8, -12 - 10 * (j % 2)),
+            ax.annotate(str(ds["reference_name"].values[j]), (ra[j], rr[j]), xytext=(14, -22 - 12 * j),
                         textcoords="offset points", fontsize=8, arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.3"})
     if front.size:  # frame the front and the references; the cloud of slow designs may run off
         xs = np.concatenate([accel[front], ds["reference_accel_0_100_s"].values if n_ref else []])

@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import tempfile
+import threading
 import time
 import warnings
 
@@ -22,6 +23,7 @@ import optuna
 
 from ._config import ConfigError
 from ._design import columns, suggest
+from ._front import warm_up
 from ._results import pareto_mask
 from ._samplers import make_sampler
 from ._scoring import Scorer, constraint_names, feasible, told_values
@@ -124,6 +126,13 @@ def _worker_trials(study, worker):
     return [t for t in complete if t.user_attrs.get(WORKER_ATTR, 0) == worker]
 
 
+def _warm_up(cfg):
+    try:
+        warm_up(cfg)
+    except Exception as e:  # noqa: BLE001 - only a head start; the export compiles anyway
+        log.debug("front analysis warm-up failed: %s", e)
+
+
 def run_study(cfg, run_dir, progress=True):
     """Run (or resume) the study of `cfg` (a typed Config) in `run_dir`. Returns the Study."""
     shared = cfg.study.storage is not None
@@ -154,6 +163,9 @@ def run_study(cfg, run_dir, progress=True):
     bar = Progress(n_total, min(done, n_total), progress)
     front = {"accel": [], "range": [], "ok": []}
     started = time.perf_counter()
+    warming = threading.Thread(target=_warm_up, args=(cfg,), name="compile-front-analysis", daemon=True)
+    if done < n_total:
+        warming.start()
     try:
         while done < n_total:
             size = min(batch_size, n_total - done)
@@ -180,5 +192,7 @@ def run_study(cfg, run_dir, progress=True):
             bar.update(size, batch, n_batches, n_front)
     finally:
         bar.close()
+    if warming.is_alive():
+        warming.join()
     log.info("scored %d designs in %.1f s", done, time.perf_counter() - started)
     return study
