@@ -18,8 +18,6 @@ import objectives as ob
 
 from ._config import ConfigError
 
-RPM = 2.0 * math.pi / 60.0
-KW = 1e3
 LAYOUTS = ("front", "rear", "dual")  # driven axles; dual = one motor per axle (e-4ORCE)
 AXLES = ("front", "rear")
 SHIFT_FRAC = 0.95  # a two-speed box shifts at this fraction of first gear's top speed
@@ -141,7 +139,7 @@ def _axle(cols, axle, driven, max_speed, wheel_radius):
         values = cols.get(f"{axle}_{var}", UNDRIVEN.get(var))
         return jnp.broadcast_to(jnp.asarray(values, float), driven.shape)
 
-    power = column("power_kw") * KW
+    power = column("power_kw") * ob.units.KW
     torque = column("torque_nm")
     ratio = column("ratio")
     two_speed = column("gears") == 2
@@ -171,7 +169,7 @@ def platform_body(platform):
 def build_vehicles(cols, platform, space):
     """One batched `objectives.Vehicle` for the designs in `cols` (dict of arrays, length n)."""
     n = len(cols["layout"])
-    max_speed = space.motor_max_speed_rpm * RPM
+    max_speed = space.motor_max_speed_rpm * ob.units.RPM
     driven = active(cols)
     front = _axle(cols, "front", driven["front"], max_speed, platform.wheel_radius_m)
     rear = _axle(cols, "rear", driven["rear"], max_speed, platform.wheel_radius_m)
@@ -191,6 +189,20 @@ def build_vehicles(cols, platform, space):
     body = platform_body(platform)
     vehicle = ob.Vehicle(body=body, front=front, rear=rear, pack=pack, aux_power=platform.aux_power_w)
     return jax.tree.map(lambda x: jnp.broadcast_to(jnp.asarray(x, float), (n,)) if jnp.ndim(x) == 0 else x, vehicle)
+
+
+def padded_chunks(n, size):
+    """(start, stop, index) over `n` designs in chunks of `size`. `index` picks a chunk's
+    designs and pads it to `size` by repeating its first, so that every model call has
+    one shape and the model compiles once."""
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        yield start, stop, np.concatenate([np.arange(start, stop), np.full(size - (stop - start), start)])
+
+
+def plain_arrays(vehicles):
+    """Leaves as float numpy arrays: a weakly typed JAX leaf would compile the model again."""
+    return jax.tree.map(lambda x: np.asarray(x, float), vehicles)
 
 
 def whole_cells(pack):

@@ -11,15 +11,13 @@ from ._front import front_slopes, front_traces
 from ._results import add_front_analysis, build_dataset, package_versions, pareto_mask, write_atomic
 from ._scoring import Scorer, feasible
 
-MILE_KM = 1.609344
-
 
 def _published_range_km(spec, cycle):
     if cycle is RangeCycle.wltp:
         value = spec.get("wltp_range_km")
         return float(value) if value is not None else np.nan
     value = spec.get("epa_range_mi")
-    return float(value) * MILE_KM if value is not None else np.nan
+    return float(value) * ob.units.MILE / ob.units.KM if value is not None else np.nan
 
 
 def reference_results(cfg, scorer):

@@ -24,7 +24,7 @@ import numpy as np
 
 import objectives as ob
 
-from ._design import VARIABLES, active, build_vehicles, columns
+from ._design import VARIABLES, active, build_vehicles, columns, padded_chunks, plain_arrays
 from ._scoring import CYCLES, RANGE_KEY
 
 TENTH_S = 0.1
@@ -68,7 +68,7 @@ def _outputs(cfg):
         out = ob.score(vehicles, cycles=cycles, rollout=cfg.objective.rollout)
         return {
             "accel": out["accel_0_100_s"],
-            "range": out[range_key] / 1e3,
+            "range": out[range_key] / ob.units.KM,
             "top_speed": out["top_speed_mps"],
             "cell_current": out["peak_cell_current_a"],
         }
@@ -77,12 +77,8 @@ def _outputs(cfg):
 
 
 def chunks(cols, size):
-    """(start, stop, columns padded to `size` designs) over the designs of `cols`: every
-    model call then has one shape, so it compiles once."""
-    n = len(cols["layout"])
-    for start in range(0, n, size):
-        stop = min(start + size, n)
-        index = np.concatenate([np.arange(start, stop), np.full(size - (stop - start), start)])
+    """(start, stop, columns padded to `size` designs) over the designs of `cols`."""
+    for start, stop, index in padded_chunks(len(cols["layout"]), size):
         yield start, stop, {k: np.asarray(v)[index] for k, v in cols.items()}
 
 
@@ -172,10 +168,10 @@ def front_traces(cfg, cols):
     cycle_time = np.asarray(ob.load_cycle(TRACE_CYCLE).time[1:], float)
     parts = {"trace_speed_kmh": [], "trace_battery_power_kw": [], "trace_soc": []}
     for start, stop, chunk in chunks(cols, cfg.study.batch_size):
-        vehicles = jax.tree.map(lambda x: np.asarray(x, float), build_vehicles(chunk, cfg.vehicle, cfg.space))
+        vehicles = plain_arrays(build_vehicles(chunk, cfg.vehicle, cfg.space))
         speed, time, power, soc = (np.asarray(a, float)[: stop - start] for a in _traces(vehicles))
-        parts["trace_speed_kmh"].append(np.stack([3.6 * np.interp(grid, t, v, right=np.nan) for t, v in zip(time, speed)]))
-        parts["trace_battery_power_kw"].append(power / 1e3)
+        parts["trace_speed_kmh"].append(np.stack([ob.units.mps_to_kmh(np.interp(grid, t, v, right=np.nan)) for t, v in zip(time, speed)]))
+        parts["trace_battery_power_kw"].append(power / ob.units.KW)
         parts["trace_soc"].append(soc)
     empty = {"trace_speed_kmh": grid.size, "trace_battery_power_kw": cycle_time.size, "trace_soc": cycle_time.size}
     traces = {k: np.concatenate(v) if v else np.zeros((0, empty[k])) for k, v in parts.items()}

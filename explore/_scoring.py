@@ -10,10 +10,8 @@ import numpy as np
 import objectives as ob
 
 from ._config import RangeCycle
-from ._design import build_vehicles
+from ._design import build_vehicles, padded_chunks, plain_arrays
 
-KMH = 1.0 / 3.6
-KWH = 3.6e6
 CYCLES = {RangeCycle.wltp: ("wltc",), RangeCycle.epa: ("udds", "hwfet")}
 RANGE_KEY = {RangeCycle.wltp: "wltp_range_m", RangeCycle.epa: "epa_range_m"}
 WORST_ACCEL_S = 1e3  # told to the sampler for a design that cannot reach 100 km/h
@@ -29,17 +27,13 @@ class Scorer:
         self.range_key = RANGE_KEY[cfg.objective.range]
 
     def _model(self, vehicles):
-        # Plain float arrays: a weakly typed leaf would compile the model a second time.
-        vehicles = jax.tree.map(lambda x: np.asarray(x, float), vehicles)
-        out = ob.score(vehicles, cycles=self.cycles, rollout=self.cfg.objective.rollout)
+        out = ob.score(plain_arrays(vehicles), cycles=self.cycles, rollout=self.cfg.objective.rollout)
         return {k: np.asarray(v, dtype=np.int64 if k == "infeasible" else np.float64) for k, v in out.items()}
 
     def model_figures(self, vehicles, n):
         """Model outputs for a batched Vehicle of `n` designs, in chunks of `batch_size`."""
         parts = []
-        for start in range(0, n, self.batch_size):
-            stop = min(start + self.batch_size, n)
-            index = np.concatenate([np.arange(start, stop), np.full(self.batch_size - (stop - start), start)])
+        for start, stop, index in padded_chunks(n, self.batch_size):
             chunk = jax.tree.map(lambda x: x[index], vehicles)
             out = self._model(chunk)
             parts.append({k: v[: stop - start] for k, v in out.items()})
@@ -53,23 +47,24 @@ class Scorer:
 
     def derive(self, out):
         """Study figures (units in the names) from raw model outputs (SI)."""
+        u = ob.units
         accel = out["accel_0_100_s"]
         fig = {
             "accel_0_100_s": accel,
-            "range_km": out[self.range_key] / 1e3,
-            "top_speed_kmh": out["top_speed_mps"] / KMH,
+            "range_km": out[self.range_key] / u.KM,
+            "top_speed_kmh": u.mps_to_kmh(out["top_speed_mps"]),
             "kerb_mass_kg": out["kerb_mass_kg"],
-            "usable_energy_kwh": out["usable_energy_j"] / KWH,
-            "gross_energy_kwh": out["gross_energy_j"] / KWH,
+            "usable_energy_kwh": out["usable_energy_j"] / u.KWH,
+            "gross_energy_kwh": out["gross_energy_j"] / u.KWH,
             "pack_mass_kg": out["pack_mass_kg"],
             "pack_max_voltage_v": out["pack_max_voltage_v"],
             "pack_min_voltage_v": out["pack_min_voltage_v"],
-            "peak_dc_power_kw": out["peak_dc_power_w"] / 1e3,
+            "peak_dc_power_kw": out["peak_dc_power_w"] / u.KW,
             "peak_cell_current_a": out["peak_cell_current_a"],
             "infeasible": out["infeasible"],
         }
         for cycle in self.cycles:
-            fig[f"{cycle}_consumption_wh_per_km"] = out[f"{cycle}_consumption_j_per_m"] / 3.6
+            fig[f"{cycle}_consumption_wh_per_km"] = u.j_per_m_to_wh_per_km(out[f"{cycle}_consumption_j_per_m"])
         fig.update(self.constraints(fig, out["cell_max_current_a"]))
         return fig
 

@@ -17,19 +17,15 @@ import sys
 
 import numpy as np
 
+from ._design import VARIABLES
 from ._open import ResultsError, open_results
 
 FIGURES = ("accel_0_100_s", "range_km", "kerb_mass_kg", "usable_energy_kwh", "range_per_tenth_s_km", "slope_method")
-SKIP = {"trial", "feasible", "pareto", "reason", "infeasible"}
 
 
 def _design_variables(ds):
-    """The design variables of the results: trial-dimension variables declared in the space."""
-    space = [k for k in ds.data_vars if ds[k].dims[-1:] == ("trial",) and ds[k].attrs.get("long_name") and
-             not k.startswith(("constraint_", "trace_")) and k not in SKIP and k not in FIGURES]
-    derived = {"top_speed_kmh", "gross_energy_kwh", "pack_mass_kg", "pack_max_voltage_v", "pack_min_voltage_v",
-               "peak_dc_power_kw", "peak_cell_current_a"}
-    return [k for k in space if k not in derived and not k.endswith("_consumption_wh_per_km") and not k.startswith("reference_")]
+    """The design variables stored in the results, in declaration order."""
+    return [k for k in VARIABLES if k in ds.data_vars]
 
 
 def _header(ds, name):

@@ -6,6 +6,7 @@ pure over immutable pytrees and are jit, vmap and grad compatible.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import _units as units
 from ._battery import CELLS, PACK_MASS_FACTOR, Cell, Pack
 from ._consumption import cycle_energy, cycle_trace, step_powers
 from ._cycles import CYCLE_NAMES, Cycle, load_cycle
@@ -53,6 +54,7 @@ __all__ = [
     "stack",
     "step_powers",
     "top_speed",
+    "units",
     "unstack",
     "vehicle_from_spec",
 ]

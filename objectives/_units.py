@@ -15,6 +15,7 @@ WH = 3600.0  # J per Wh
 AH = 3600.0  # C per Ah
 MILE = 1609.344  # m per mile
 KW = 1e3  # W per kW
+KM = 1e3  # m per km
 MM = 1e-3  # m per mm
 INCH = 0.0254  # m per inch
 
