@@ -8,6 +8,7 @@ or a value that makes no physical sense.
 
 import enum
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -136,11 +137,21 @@ class ConstraintsConfig:
 
 @dataclass
 class StudyConfig:
-    n_trials: int = 10_000  # designs evaluated by this worker
+    n_trials: int = 8_000  # designs the sampler proposes to this worker
     batch_size: int = 200  # designs asked, scored and told together
     name: str = "${vehicle.name}-${space.name}"
     storage: Optional[str] = None  # None: in memory, checkpointed in the run directory
     progress: bool = True
+
+
+@dataclass
+class RefineConfig:
+    """Gradient refinement of the front once the sampler is done (see `explore._refine`)."""
+
+    enabled: bool = True
+    evaluations: int = 2000  # budget in model evaluations; one design's gradient counts as 3
+    steps: int = 6  # gradient steps per refined design
+    rounds: int = 1  # refinement rounds spread over the study (the last at its end), sharing the budget
 
 
 @dataclass
@@ -151,6 +162,7 @@ class Config:
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     constraints: ConstraintsConfig = field(default_factory=ConstraintsConfig)
     study: StudyConfig = field(default_factory=StudyConfig)
+    refine: RefineConfig = field(default_factory=RefineConfig)
     seed: int = 0
     worker: int = 0
 
@@ -158,6 +170,21 @@ class Config:
 def register():
     """Register the root schema; each group's files merge into its typed field."""
     ConfigStore.instance().store(name="config_schema", node=Config)
+
+
+CONF_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conf")
+
+
+def compose(overrides=()):
+    """The study config of `python -m explore <overrides>` without running it, for scripts
+    and notebooks: (DictConfig, typed Config). `overrides`: list of 'key=value'."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    register()
+    with initialize_config_dir(config_dir=CONF_DIR, version_base=None):
+        cfg = hydra_compose(config_name="config", overrides=list(overrides))
+    return cfg, to_typed(cfg)
 
 
 def to_typed(cfg):
@@ -195,6 +222,10 @@ def validate(cfg):
     _check(s.n_trials >= 1, "study.n_trials", s.n_trials, "must be >= 1 (designs to evaluate)")
     _check(s.batch_size >= 1, "study.batch_size", s.batch_size, "must be >= 1 (designs per batch)")
     _check(bool(s.name.strip()), "study.name", s.name, "must not be empty")
+    _check(cfg.refine.evaluations >= 0, "refine.evaluations", cfg.refine.evaluations,
+           "must be >= 0 (model evaluations spent refining the front; 0 or refine.enabled=false for none)")
+    _check(cfg.refine.steps >= 1, "refine.steps", cfg.refine.steps, "must be >= 1 (gradient steps per refined design)")
+    _check(cfg.refine.rounds >= 1, "refine.rounds", cfg.refine.rounds, "must be >= 1 (refinement rounds over the study)")
     _check(cfg.seed >= 0, "seed", cfg.seed, "must be >= 0")
     _check(cfg.worker >= 0, "worker", cfg.worker, "must be >= 0")
 

@@ -112,6 +112,12 @@ def suggest(trial, space):
     return out
 
 
+def relaxed_variables(space):
+    """The variables of `space` that gradients are taken in: continuous ones, and counts
+    relaxed to real numbers (declaration order)."""
+    return [n for n in space.variables if VARIABLES[n].kind in ("float", "int")]
+
+
 def columns(designs, space):
     """A list of design dicts as a dict of arrays, with optional variables filled in."""
     names = list(space.variables) + [k for k in OPTIONAL if k not in space.variables]
@@ -120,6 +126,25 @@ def columns(designs, space):
         default = OPTIONAL.get(name)
         values = [d.get(name, default) for d in designs]
         cols[name] = np.asarray(values)
+    return cols
+
+
+def random_designs(space, n, rng):
+    """`n` designs drawn uniformly over `space` as columns (optional variables filled):
+    choices and counts uniform, ranges uniform (log-uniform where declared `log`)."""
+    cols = {}
+    for name, var in space.variables.items():
+        kind = VARIABLES[name].kind
+        if kind == "choice":
+            cols[name] = np.asarray(var.choices)[rng.integers(0, len(var.choices), n)]
+        elif kind == "int":
+            cols[name] = rng.integers(int(var.low), int(var.high) + 1, n)
+        elif var.log:
+            cols[name] = np.exp(rng.uniform(np.log(var.low), np.log(var.high), n))
+        else:
+            cols[name] = rng.uniform(var.low, var.high, n)
+    for name, default in OPTIONAL.items():
+        cols.setdefault(name, np.full(n, default))
     return cols
 
 
@@ -134,7 +159,7 @@ UNDRIVEN = {"power_kw": 100.0, "torque_nm": 300.0, "ratio": 9.0}
 
 
 def _axle(cols, axle, driven, max_speed, wheel_radius):
-    # jnp rather than np so that the continuous variables may be traced (gradients).
+    # jnp rather than np so that the variables may be traced (gradients).
     def column(var):
         values = cols.get(f"{axle}_{var}", UNDRIVEN.get(var))
         return jnp.broadcast_to(jnp.asarray(values, float), driven.shape)
@@ -182,8 +207,8 @@ def build_vehicles(cols, platform, space):
     factor = np.asarray([ob.PACK_MASS_FACTOR[c] for c in names])[index]
     pack = ob.Pack(
         cell=cell,
-        n_series=np.asarray(cols["cells_series"], float),
-        n_parallel=np.asarray(cols["cells_parallel"], float),
+        n_series=jnp.asarray(cols["cells_series"], float),
+        n_parallel=jnp.asarray(cols["cells_parallel"], float),
         mass_factor=factor,
     )
     body = platform_body(platform)

@@ -10,6 +10,7 @@ from ._design import columns, reference_vehicles
 from ._front import front_slopes, front_traces
 from ._results import add_front_analysis, build_dataset, package_versions, pareto_mask, write_atomic
 from ._scoring import Scorer, feasible
+from ._study import ORIGIN_ATTR, REFINED_FROM_ATTR
 
 
 def _published_range_km(spec, cycle):
@@ -37,7 +38,7 @@ def reference_results(cfg, scorer):
 
 
 def study_results(study, cfg):
-    """(trial numbers, design columns, figures, feasible, pareto, reasons) of every
+    """(trial numbers, design columns, figures, feasible, pareto, reasons, scorer) of every
     completed trial of `study`, rescored with the model."""
     scorer = Scorer(cfg)
     trials = sorted(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)), key=lambda t: t.number)
@@ -47,6 +48,15 @@ def study_results(study, cfg):
     front = pareto_mask(fig["accel_0_100_s"], fig["range_km"], ok) if trials else np.zeros(0, bool)
     reasons = scorer.reasons(fig) if trials else []
     return np.asarray([t.number for t in trials]), cols, fig, ok, front, reasons, scorer
+
+
+def origins(study, number):
+    """Where each trial of `number` came from: (origin 'sampler' or 'refine', trial number
+    of a refined design's starting point or -1)."""
+    attrs = {t.number: t.user_attrs for t in study.get_trials(deepcopy=False)}
+    origin = np.asarray([attrs[i].get(ORIGIN_ATTR) or "sampler" for i in number], dtype=object)
+    start = np.asarray([attrs[i].get(REFINED_FROM_ATTR, -1) for i in number], dtype=np.int64)
+    return origin, start
 
 
 def export(study, cfg, cfg_yaml, path):
@@ -73,7 +83,7 @@ def export(study, cfg, cfg_yaml, path):
     slope[front] = slope_front
     method = np.full(len(number), "", dtype=object)
     method[front] = method_front
-    ds = build_dataset(number, cols, fig, reasons, ok, front, cfg.space, refs, attrs)
+    ds = build_dataset(number, cols, fig, reasons, ok, front, cfg.space, refs, attrs, origins(study, number))
     ds = add_front_analysis(ds, slope, method, number[front], *front_traces(cfg, on))
     write_atomic(ds, path)
     return ds

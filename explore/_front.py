@@ -19,13 +19,12 @@ design, reported as km of range per 0.1 s of 0-100 time.
 """
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 import objectives as ob
 
-from ._design import VARIABLES, active, build_vehicles, columns, padded_chunks, plain_arrays
-from ._scoring import CYCLES, RANGE_KEY
+from ._design import VARIABLES, active, build_vehicles, columns, padded_chunks, plain_arrays, relaxed_variables
+from ._scoring import Scorer
 
 TENTH_S = 0.1
 ACTIVE_TOL = 0.005  # a constraint within 0.5 % of its limit is active
@@ -60,49 +59,10 @@ def _free(cols, space):
     return names, np.stack(free, axis=1) if free else np.zeros((len(cols["layout"]), 0), bool)
 
 
-def _outputs(cfg):
-    cycles = CYCLES[cfg.objective.range]
-    range_key = RANGE_KEY[cfg.objective.range]
-
-    def outputs(vehicles):
-        out = ob.score(vehicles, cycles=cycles, rollout=cfg.objective.rollout)
-        return {
-            "accel": out["accel_0_100_s"],
-            "range": out[range_key] / ob.units.KM,
-            "top_speed": out["top_speed_mps"],
-            "cell_current": out["peak_cell_current_a"],
-        }
-
-    return outputs
-
-
 def chunks(cols, size):
     """(start, stop, columns padded to `size` designs) over the designs of `cols`."""
     for start, stop, index in padded_chunks(len(cols["layout"]), size):
         yield start, stop, {k: np.asarray(v)[index] for k, v in cols.items()}
-
-
-def gradients(cfg, cols):
-    """d(output)/d(variable) for every design and continuous variable, by forward mode.
-
-    Returns (names, {output: array (n, K)}) with outputs accel (s), range (km), top_speed
-    (m/s) and cell_current (A), per unit of each variable as declared (kW, N m, ...).
-    """
-    names = continuous_variables(cfg.space)
-    outputs = _outputs(cfg)
-    parts = []
-    for start, stop, chunk in chunks(cols, cfg.study.batch_size):
-        x0 = jnp.stack([jnp.asarray(chunk[k], float) for k in names], axis=1)
-
-        def f(x, chunk=chunk):
-            traced = {**chunk, **{k: x[:, j] for j, k in enumerate(names)}}
-            return outputs(build_vehicles(traced, cfg.vehicle, cfg.space))
-
-        # Designs are independent, so one tangent per variable (all designs at once)
-        # gives every design's derivative in that variable.
-        per_var = [jax.jvp(f, (x0,), (jnp.zeros_like(x0).at[:, j].set(1.0),))[1] for j in range(len(names))]
-        parts.append({k: np.stack([np.asarray(d[k], float)[: stop - start] for d in per_var], axis=1) for k in per_var[0]})
-    return names, {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
 
 
 def neighbour_slopes(accel_s, range_km):
@@ -130,19 +90,22 @@ def front_slopes(cfg, cols, fig):
     slope = fallback.copy()
     names, free = _free(cols, cfg.space)
     if names and n:
-        _, grads = gradients(cfg, cols)
+        relaxed = relaxed_variables(cfg.space)
+        _, derivs = Scorer(cfg).jacobian(cols, relaxed)
+        pick = [relaxed.index(k) for k in names]
+        grads = {k: v[:, pick] for k, v in derivs.items()}
         scale = np.asarray([cfg.space.variables[k].high - cfg.space.variables[k].low for k in names])
         c = cfg.constraints
         active_sets = {
-            "top_speed": c.top_speed.enabled & (np.abs(fig.get("constraint_top_speed", np.ones(n))) < ACTIVE_TOL),
-            "cell_current": c.cell_current.enabled & (np.abs(fig.get("constraint_cell_current", np.ones(n))) < ACTIVE_TOL),
+            "constraint_top_speed": c.top_speed.enabled & (np.abs(fig.get("constraint_top_speed", np.ones(n))) < ACTIVE_TOL),
+            "constraint_cell_current": c.cell_current.enabled & (np.abs(fig.get("constraint_cell_current", np.ones(n))) < ACTIVE_TOL),
         }
         for i in range(n):
             k = free[i]
             if not k.any():
                 continue
-            g_t = grads["accel"][i, k] * scale[k]
-            g_r = grads["range"][i, k] * scale[k]
+            g_t = grads["accel_0_100_s"][i, k] * scale[k]
+            g_r = grads["range_km"][i, k] * scale[k]
             basis = [g_t] + [grads[name][i, k] * scale[k] for name, on in active_sets.items() if on[i]]
             a = np.stack(basis, axis=1)
             coef, *_ = np.linalg.lstsq(a, g_r, rcond=None)
@@ -192,5 +155,5 @@ def warm_up(cfg):
             mid = 0.5 * (var.low + var.high)
             design[name] = round(mid) if VARIABLES[name].kind == "int" else mid
     cols = columns([design], cfg.space)
-    gradients(cfg, cols)
+    Scorer(cfg).jacobian(cols, relaxed_variables(cfg.space))
     front_traces(cfg, cols)

@@ -56,6 +56,15 @@ def pareto_mask(accel_s, range_km, feasible):
     return mask
 
 
+def hypervolume(accel_s, range_km, reference):
+    """Area of the (0-100 time, range) plane the designs dominate, up to `reference`
+    (0-100 s, range km): s km. Exact, by moocore; points beyond the reference add nothing."""
+    points = np.column_stack([np.asarray(accel_s, float), np.asarray(range_km, float)])
+    if not len(points):
+        return 0.0
+    return float(moocore.hypervolume(points, ref=np.asarray(reference, float), maximise=[False, True]))
+
+
 def package_versions():
     out = {"python": _platform.python_version()}
     for pkg in ("ev-explore", "jax", "jaxlib", "optuna", "hydra-core", "numpy", "xarray", "h5netcdf", "moocore"):
@@ -72,14 +81,17 @@ def _variable(name, values, space):
     return values, {"units": units, "long_name": spec.long_name}
 
 
-def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attrs):
+def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attrs, origin=None):
     """results.nc contents.
 
     trial: (n,) trial numbers; cols: design variables (dict of arrays); fig: figures and
     constraint values (dict of arrays); reasons: list of str; feasible, pareto: bool
     arrays; refs: dict with `id`, `name`, `published_accel_0_100_s`, `published_range_km`
-    and the reference designs' figures; attrs: global attributes.
+    and the reference designs' figures; attrs: global attributes; origin: (origin, refined
+    from) per trial, see `explore._export.origins` (default: all from the sampler).
     """
+    if origin is None:
+        origin = (np.full(len(trial), "sampler", dtype=object), np.full(len(trial), -1, np.int64))
     data = {}
     on = active(cols)
     for name, values in cols.items():
@@ -103,6 +115,10 @@ def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attr
     data["feasible"] = ("trial", np.asarray(feasible, bool), {"long_name": "meets every constraint"})
     data["pareto"] = ("trial", np.asarray(pareto, bool), {"long_name": "on the Pareto front of the feasible designs"})
     data["reason"] = ("trial", np.asarray(reasons, dtype=object), {"long_name": "why the design is infeasible"})
+    data["origin"] = ("trial", np.asarray(origin[0], dtype=object),
+                      {"long_name": "where the design came from: sampler, or refine (gradient refinement of a front design)"})
+    data["refined_from"] = ("trial", np.asarray(origin[1], np.int64),
+                            {"long_name": "trial number a refined design started from (-1: sampled)"})
     ds = xr.Dataset(
         {k: xr.Variable(d, v, a) for k, (d, v, a) in data.items()},
         coords={"trial": ("trial", np.asarray(trial, np.int64), {"long_name": "Optuna trial number"})},

@@ -5,6 +5,7 @@ by repeating their first design), so the model is compiled once per study.
 """
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 import objectives as ob
@@ -45,8 +46,11 @@ class Scorer:
         out = self.model_figures(build_vehicles(cols, self.cfg.vehicle, self.cfg.space), n)
         return self.derive(out)
 
-    def derive(self, out):
-        """Study figures (units in the names) from raw model outputs (SI)."""
+    def derive(self, out, xp=np):
+        """Study figures (units in the names) from raw model outputs (SI).
+
+        `xp` is the array module: numpy, or jax.numpy when the outputs are traced
+        (`jacobian`)."""
         u = ob.units
         accel = out["accel_0_100_s"]
         fig = {
@@ -65,13 +69,13 @@ class Scorer:
         }
         for cycle in self.cycles:
             fig[f"{cycle}_consumption_wh_per_km"] = u.j_per_m_to_wh_per_km(out[f"{cycle}_consumption_j_per_m"])
-        fig.update(self.constraints(fig, out["cell_max_current_a"]))
+        fig.update(self.constraints(fig, out["cell_max_current_a"], xp))
         return fig
 
-    def constraints(self, fig, cell_max_current_a):
+    def constraints(self, fig, cell_max_current_a, xp=np):
         """Constraint values, each <= 0 when satisfied (relative to its limit)."""
         c = self.cfg.constraints
-        out = {"constraint_drivable": (fig["infeasible"] != 0).astype(float)}
+        out = {"constraint_drivable": xp.where(fig["infeasible"] != 0, 1.0, 0.0)}
         if c.top_speed.enabled:
             out["constraint_top_speed"] = 1.0 - fig["top_speed_kmh"] / c.top_speed.min_kmh
         if c.pack_fits.enabled:
@@ -84,8 +88,38 @@ class Scorer:
             limit = c.cell_current.max_frac * cell_max_current_a
             out["constraint_cell_current"] = fig["peak_cell_current_a"] / limit - 1.0
         for k, v in out.items():  # a NaN would hide a violation: count it as one
-            out[k] = np.where(np.isfinite(v), v, 1.0)
+            out[k] = xp.where(xp.isfinite(v), v, 1.0)
         return out
+
+    def jacobian(self, cols, names):
+        """Figures and their derivatives in the variables `names` (relaxed: counts may be
+        fractional), by forward mode, for the designs in `cols`.
+
+        Returns (values, derivs): dicts keyed by accel_0_100_s, range_km and the
+        constraint names, of arrays shaped (n,) and (n, len(names)), per unit of each
+        variable as declared (kW, N m, ...). One call per chunk of `batch_size` designs
+        and one tangent per variable: every design of a chunk moves at once, and designs
+        are independent, so each design gets its own derivative.
+        """
+        parts = []
+        for start, stop, index in padded_chunks(len(cols["layout"]), self.batch_size):
+            chunk = {k: np.asarray(v)[index] for k, v in cols.items()}
+            x0 = jnp.stack([jnp.asarray(np.asarray(chunk[k], float)) for k in names], axis=1)
+
+            def f(x, chunk=chunk):
+                traced = {**chunk, **{k: x[:, j] for j, k in enumerate(names)}}
+                out = ob.score(build_vehicles(traced, self.cfg.vehicle, self.cfg.space), cycles=self.cycles,
+                               rollout=self.cfg.objective.rollout)
+                fig = self.derive(out, xp=jnp)
+                return {k: fig[k] for k in ("accel_0_100_s", "range_km", *constraint_names(fig))}
+
+            per_var = [jax.jvp(f, (x0,), (jnp.zeros_like(x0).at[:, j].set(1.0),)) for j in range(len(names))]
+            values = {k: np.asarray(v, float)[: stop - start] for k, v in per_var[0][0].items()} if names else {}
+            derivs = {k: np.stack([np.asarray(d[1][k], float)[: stop - start] for d in per_var], axis=1) for k in values}
+            parts.append((values, derivs))
+        if not parts or not names:
+            raise ValueError("jacobian needs at least one design and one variable")
+        return tuple({k: np.concatenate([p[i][k] for p in parts]) for k in parts[0][i]} for i in (0, 1))
 
     def reasons(self, fig):
         """Why each design is infeasible ('' when feasible): list of str."""

@@ -24,6 +24,7 @@ import optuna
 from ._config import ConfigError
 from ._design import columns, suggest
 from ._front import warm_up
+from ._refine import refine
 from ._results import pareto_mask
 from ._samplers import make_sampler
 from ._scoring import Scorer, constraint_names, feasible, told_values
@@ -33,6 +34,10 @@ DIRECTIONS = ["minimize", "maximize"]
 METRICS = ["accel_0_100_s", "range_km"]
 CHECKPOINT_DIR = "checkpoint"
 WORKER_ATTR = "worker"
+ORIGIN_ATTR = "origin"  # "refine" on designs from gradient refinement (absent: the sampler's)
+REFINED_FROM_ATTR = "refined_from"  # trial number of a refined design's starting point
+REFINED_AFTER_ATTR = "refined_after"  # sampled trials of this worker when it was refined
+REFINE_EVALUATIONS_ATTR = "refine_evaluations"  # study attribute: model evaluations spent refining
 
 
 def worker_seed(seed, worker):
@@ -63,6 +68,7 @@ class Checkpoint:
     def __init__(self, folder, fingerprint):
         self.folder = folder
         self.fingerprint = fingerprint
+        self.saved = 0  # files written so far (and loaded): the next file's number
 
     def load(self):
         """(trials, sampler or None) saved so far; ConfigError if they belong to another config."""
@@ -78,9 +84,10 @@ class Checkpoint:
                 )
             trials += saved["trials"]
             sampler = saved["sampler"]
+        self.saved = len(files)
         return trials, sampler
 
-    def save(self, index, trials, sampler):
+    def save(self, trials, sampler):
         os.makedirs(self.folder, exist_ok=True)
         payload = {"fingerprint": self.fingerprint, "trials": trials, "sampler": sampler}
         fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=self.folder)
@@ -88,7 +95,8 @@ class Checkpoint:
             pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, os.path.join(self.folder, f"batch-{index:06d}.pkl"))
+        os.replace(tmp, os.path.join(self.folder, f"batch-{self.saved:06d}.pkl"))
+        self.saved += 1
 
 
 def fingerprint(cfg):
@@ -121,9 +129,53 @@ class Progress:
             self.bar.close()
 
 
-def _worker_trials(study, worker):
+def _worker_trials(study, worker, origin=None):
+    """This worker's completed trials, of the sampler (origin None) or of `origin`."""
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    return [t for t in complete if t.user_attrs.get(WORKER_ATTR, 0) == worker]
+    return [t for t in complete if t.user_attrs.get(WORKER_ATTR, 0) == worker and t.user_attrs.get(ORIGIN_ATTR) == origin]
+
+
+def _tell(study, trials, fig, worker, attrs=None):
+    """Tell `trials` their objectives and constraints from `fig`; tag them with `worker`
+    and the per-trial user attributes `attrs` (list of dicts)."""
+    accel, range_km = told_values(fig)
+    names = constraint_names(fig)
+    for i, trial in enumerate(trials):
+        trial.set_user_attr(WORKER_ATTR, worker)
+        for key, value in (attrs[i] if attrs else {}).items():
+            trial.set_user_attr(key, value)
+        for name in names:
+            trial.set_constraint(name.removeprefix("constraint_"), fig[name][i])
+        study.tell(trial, [accel[i], range_km[i]])
+    return accel, range_km
+
+
+def _refine_front(study, cfg, sampled, budget):
+    """Refine the study's feasible front with gradients, within `budget` model evaluations,
+    and tell the improved designs as new trials (marked with their origin).
+    Returns (the trials told, their figures)."""
+    front = study.best_trials
+    if not front:
+        return [], {}
+    cols = columns([t.params for t in front], cfg.space)
+    accel = np.asarray([t.values[0] for t in front])
+    range_km = np.asarray([t.values[1] for t in front])
+    started = time.perf_counter()
+    designs, fig, start, evaluations = refine(cfg, cols, accel, range_km, budget, cfg.refine.steps)
+    trials = []
+    for i in range(len(start)):
+        params = {k: np.asarray(designs[k][i]).item() for k in cfg.space.variables}
+        study.enqueue_trial(params)
+        trial = study.ask()
+        suggest(trial, cfg.space)  # the enqueued values
+        trials.append(trial)
+    attrs = [{ORIGIN_ATTR: "refine", REFINED_FROM_ATTR: front[j].number, REFINED_AFTER_ATTR: sampled} for j in start]
+    _tell(study, trials, fig, cfg.worker, attrs)
+    key = f"{REFINE_EVALUATIONS_ATTR}_worker_{cfg.worker}"
+    study.set_user_attr(key, study.user_attrs.get(key, 0) + evaluations)
+    log.info("refined %d front designs with gradients (%d model evaluations, %.1f s)",
+             len(trials), evaluations, time.perf_counter() - started)
+    return trials, fig
 
 
 def _warm_up(cfg):
@@ -164,25 +216,29 @@ def run_study(cfg, run_dir, progress=True):
     front = {"accel": [], "range": [], "ok": []}
     started = time.perf_counter()
     warming = threading.Thread(target=_warm_up, args=(cfg,), name="compile-front-analysis", daemon=True)
-    if done < n_total:
+    rounds = refine_points(cfg)
+    last_round = max((t.user_attrs.get(REFINED_AFTER_ATTR, 0) for t in _worker_trials(study, cfg.worker, "refine")), default=0)
+    if done < n_total or any(last_round < at <= done for at in rounds):
         warming.start()
     try:
-        while done < n_total:
+        while True:
+            if any(last_round < at <= done for at in rounds):
+                if warming.is_alive():  # refinement takes the same gradients: compiled there
+                    warming.join()
+                trials, fig = _refine_front(study, cfg, done, cfg.refine.evaluations // len(rounds))
+                _save(checkpoint, study, trials)
+                last_round = done
+                if trials:
+                    for key, values in zip(("accel", "range", "ok"), (*told_values(fig), feasible(fig))):
+                        front[key].append(values)
+            if done >= n_total:
+                break
             size = min(batch_size, n_total - done)
             trials = [study.ask() for _ in range(size)]
             cols = columns([suggest(t, cfg.space) for t in trials], cfg.space)
             fig = scorer.figures(cols)
-            accel, range_km = told_values(fig)
-            names = constraint_names(fig)
-            for i, trial in enumerate(trials):
-                trial.set_user_attr(WORKER_ATTR, cfg.worker)
-                for name in names:
-                    trial.set_constraint(name.removeprefix("constraint_"), fig[name][i])
-                study.tell(trial, [accel[i], range_km[i]])
-            if checkpoint is not None:
-                numbers = {t.number for t in trials}
-                frozen = [t for t in study.get_trials(deepcopy=False) if t.number in numbers]
-                checkpoint.save(batch, frozen, study.sampler)
+            accel, range_km = _tell(study, trials, fig, cfg.worker)
+            _save(checkpoint, study, trials)
             done += size
             batch += 1
             front["accel"].append(accel)
@@ -192,7 +248,24 @@ def run_study(cfg, run_dir, progress=True):
             bar.update(size, batch, n_batches, n_front)
     finally:
         bar.close()
-    if warming.is_alive():
-        warming.join()
+        if warming.is_alive():
+            warming.join()
     log.info("scored %d designs in %.1f s", done, time.perf_counter() - started)
     return study
+
+
+def refine_points(cfg):
+    """Sampled-trial counts of this worker after which a round of refinement runs:
+    `refine.rounds` of them, spread over the study at whole batches, the last at its end."""
+    if not (cfg.refine.enabled and cfg.refine.evaluations > 0):
+        return []
+    n, size, k = cfg.study.n_trials, cfg.study.batch_size, cfg.refine.rounds
+    return sorted({min(n, -(-(n * r // k) // size) * size) for r in range(1, k + 1)})
+
+
+def _save(checkpoint, study, trials):
+    """Checkpoint the told `trials` as batch number `batch` (nothing with a shared storage)."""
+    if checkpoint is not None and trials:
+        numbers = {t.number for t in trials}
+        frozen = [t for t in study.get_trials(deepcopy=False) if t.number in numbers]
+        checkpoint.save(frozen, study.sampler)

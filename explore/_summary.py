@@ -66,6 +66,11 @@ def summary(ds):
     n = ds.sizes["trial"]
     n_ok = int(ds["feasible"].values.sum())
     rows, n_front = front_table(ds)
+    origin = np.asarray(ds["origin"].values).astype(str) if "origin" in ds else np.full(n, "sampler")
+    refined = origin == "refine"
+    if refined.any():
+        on = np.asarray(ds["pareto"].values, bool)
+        n_front = f"{n_front} ({int((on & refined).sum())} refined with gradients)"
     lines = [
         f"Study {ds.attrs['study_name']}: {n:,} designs, {n_ok:,} feasible, {n_front} on the Pareto front "
         f"(platform {ds.attrs['platform']}, space {ds.attrs['space']}, sampler {ds.attrs['sampler']}, "

@@ -2,10 +2,9 @@
 
 import pathlib
 
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from explore._config import register, to_typed
+from explore._config import compose
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
@@ -13,10 +12,7 @@ CONF = ROOT / "conf"
 
 def compose_config(overrides=()):
     """(DictConfig, typed Config) for `overrides` (list of 'key=value')."""
-    register()
-    with initialize_config_dir(config_dir=str(CONF), version_base=None):
-        cfg = compose(config_name="config", overrides=list(overrides))
-    return cfg, to_typed(cfg)
+    return compose(overrides)
 
 
 def config_yaml(cfg):

@@ -15,7 +15,7 @@ from explore._study import CHECKPOINT_DIR, run_study
 
 from explore_helpers import ROOT, compose_config, config_yaml
 
-TINY = ["study.n_trials=60", "study.batch_size=20", "study.progress=false"]
+TINY = ["study.n_trials=60", "study.batch_size=20", "study.progress=false", "refine.enabled=false"]
 
 
 def run(tmp_path, overrides=(), name="run"):

@@ -1,0 +1,323 @@
+"""Gradient refinement: move a sampler's front designs onto the model's own front.
+
+A sampler only sees objective values. The model is differentiable, so once the sampler's
+budget is spent (or at rounds during the study, `refine.rounds`), each of a spread of
+front designs is improved with exact gradients:
+
+- Scalarisation (epsilon-constraint), alternating along the front: either the most range
+  at no more than the design's 0-100 time, or the quickest 0-100 at no less than its
+  range. A design that meets every constraint and improves its objective this way
+  dominates its starting point. The ends of the front are pushed outwards, with
+  `END_STEPS` times the steps: the quickest design is made quicker still, the
+  longest-range one longer, whatever the other objective does. (The quickest end is
+  where a sampler falls shortest: its last tenths of a second need every variable at
+  its best at once.)
+- Variables: the continuous ones of the driven axles, and the cell counts relaxed to real
+  numbers, all scaled to [0, 1] over their bounds (log-scaled where declared).
+  Categorical choices (layout, chemistry, gear count) are held.
+- Steps: sequential linear programming in a trust region. At the current design, the
+  objective, the epsilon bound and every constraint are linearised with the model's
+  Jacobian (forward mode). The step goes as far as the trust region allows along the
+  objective's descent direction, then is projected (Dykstra's alternating projections)
+  onto the linearised constraints, aimed `MARGIN` inside them, and the variable bounds.
+  A step that does not lower the merit (objective plus `PENALTY` x the worst violation)
+  is undone and the trust region shrinks; one that does widens it.
+- Counts: halfway through its steps, a design's cell counts are rounded (the
+  floor/ceiling combination with the best merit, each scored by the model), and the
+  remaining steps move the continuous variables with the counts held.
+- Result: the best design seen with whole cell counts that meets every constraint. It is
+  scored once more with the study's scorer, and kept only if it is within the bounds,
+  feasible, improves its objective and is not dominated by its starting point.
+
+Budget: one design's values and Jacobian count as `GRADIENT_EVALUATIONS` model
+evaluations, each rounding candidate and each final rescoring as one. (In wall time a
+Jacobian costs more: one forward-mode tangent per variable.)
+"""
+
+import numpy as np
+
+from ._design import AXLES, VARIABLES, active, relaxed_variables
+from ._scoring import Scorer, feasible
+
+GRADIENT_EVALUATIONS = 3  # one design's values and gradients, in model evaluations
+MARGIN = 1e-4  # linearised constraints are aimed this far inside their limits (relative)
+PENALTY = 100.0  # merit weight of the worst constraint violation
+TRUST_START = 0.05  # trust region: largest move of a variable, as a fraction of its range
+TRUST_MIN, TRUST_MAX = 1e-4, 0.25
+STEP_REACH = 3.0  # the unconstrained step before projection, in trust radii
+DYKSTRA_ITERATIONS = 60
+IMPROVEMENT = 1e-9  # smallest objective improvement (scaled) that counts
+END_STEPS = 4  # the designs at the ends of the front take this many times the steps
+
+
+def cost_per_start(steps, n_counts):
+    """Model evaluations one start design costs: `steps` Jacobians, the 2**n_counts
+    rounding candidates and the final rescoring."""
+    rounding = 2**n_counts if n_counts else 0
+    return GRADIENT_EVALUATIONS * steps + rounding + 1
+
+
+def spread(accel_s, range_km, k):
+    """Indices of up to `k` distinct points of a front, evenly spaced along its length
+    in objectives scaled by their spans (so a sparse stretch gets its share)."""
+    points, first = np.unique(np.column_stack([accel_s, range_km]), axis=0, return_index=True)
+    if len(points) <= k:
+        return np.sort(first)
+    span = np.ptp(points, axis=0)
+    scaled = points / np.where(span > 0.0, span, 1.0)
+    length = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(scaled, axis=0), axis=1))])
+    taken = np.zeros(len(points), bool)
+    for target in np.linspace(0.0, length[-1], k):  # the nearest point not taken yet
+        gap = np.where(taken, np.inf, np.abs(length - target))
+        taken[gap.argmin()] = True
+    return np.sort(first[taken])
+
+
+def project(y, rows, rhs, lo, hi, iterations=DYKSTRA_ITERATIONS):
+    """Euclidean projection of `y` (n, K) onto {d : rows d <= rhs, lo <= d <= hi}, for
+    each of n designs (rows (n, m, K), rhs (n, m)), by Dykstra's alternating projections.
+    Rows that are all zero are left out (they cannot be moved)."""
+    norm2 = np.einsum("nmk,nmk->nm", rows, rows)
+    usable = norm2 > 1e-24
+    safe = np.where(usable, norm2, 1.0)
+    d = y.copy()
+    fix = np.zeros((rows.shape[1] + 1,) + y.shape)
+    for _ in range(iterations):
+        for j in range(rows.shape[1]):
+            z = d + fix[j]
+            excess = np.einsum("nk,nk->n", rows[:, j], z) - rhs[:, j]
+            shift = np.where(usable[:, j] & (excess > 0.0), excess / safe[:, j], 0.0)
+            d = z - shift[:, None] * rows[:, j]
+            fix[j] = z - d
+        z = d + fix[-1]
+        d = np.clip(z, lo, hi)
+        fix[-1] = z - d
+    return d
+
+
+class _Scaling:
+    """Variables <-> [0, 1] over their bounds (log-scaled where declared)."""
+
+    def __init__(self, space, names):
+        var = [space.variables[k] for k in names]
+        self.log = np.asarray([v.log for v in var])
+        low = np.asarray([v.low for v in var], float)
+        high = np.asarray([v.high for v in var], float)
+        self.low = np.where(self.log, np.log(low), low)
+        self.span = np.maximum(np.where(self.log, np.log(high), high) - self.low, 1e-300)
+        self.bounds = low, high
+
+    def unit(self, x):
+        return (np.where(self.log, np.log(x), x) - self.low) / self.span
+
+    def value(self, z):
+        y = self.low + z * self.span
+        return np.clip(np.where(self.log, np.exp(y), y), *self.bounds)
+
+    def slope(self, x):
+        """dx/dz at x."""
+        return np.where(self.log, x, 1.0) * self.span
+
+
+def _movable(cols, space, names):
+    """(n, K) bool: variables a design may move (its driven axles; second-gear ratio only
+    with two gears); counts are marked separately."""
+    on = active(cols)
+    out = []
+    for name in names:
+        ok = np.ones(len(cols["layout"]), bool)
+        axle = name.split("_", 1)[0]
+        if axle in AXLES:
+            ok &= on[axle]
+        if name.endswith("ratio_2_frac"):
+            ok &= np.asarray(cols[f"{axle}_gears"]) == 2
+        if space.variables[name].low == space.variables[name].high:
+            ok &= False
+        out.append(ok)
+    return np.stack(out, axis=1)
+
+
+class _Problem:
+    """Objective and constraint rows (<= 0) of every start's scalarisation, scaled."""
+
+    def __init__(self, accel0, range0, kind, scale_t, scale_r):
+        self.accel0, self.range0, self.kind = accel0, range0, kind
+        self.scale_t, self.scale_r = scale_t, scale_r
+
+    def take(self, index):
+        return _Problem(self.accel0[index], self.range0[index], self.kind[index], self.scale_t, self.scale_r)
+
+    def evaluate(self, values, derivs=None):
+        """(objective (n,), rows (n, m)[, d objective (n, K), d rows (n, m, K)]) from
+        figures (and their derivatives) keyed as `Scorer.figures` keys them."""
+        cons = sorted(k for k in values if k.startswith("constraint_"))
+        more_range = np.isin(self.kind, ("range", "longest"))
+        t, r = values["accel_0_100_s"] / self.scale_t, values["range_km"] / self.scale_r
+        t0, r0 = self.accel0 / self.scale_t, self.range0 / self.scale_r
+        bounded = np.isin(self.kind, ("range", "accel"))  # the ends of the front go unbounded
+        objective = np.where(more_range, -r, t)
+        epsilon = np.where(bounded, np.where(more_range, t - t0, r0 - r), -1.0)
+        rows = np.column_stack([epsilon] + [values[k] for k in cons])
+        if derivs is None:
+            return objective, rows
+        dt, dr = derivs["accel_0_100_s"] / self.scale_t, derivs["range_km"] / self.scale_r
+        d_objective = np.where(more_range[:, None], -dr, dt)
+        d_epsilon = np.where(bounded[:, None], np.where(more_range[:, None], dt, -dr), 0.0)
+        d_rows = np.stack([d_epsilon] + [derivs[k] for k in cons], axis=1)
+        return objective, rows, d_objective, d_rows
+
+    def merit(self, values):
+        objective, rows = self.evaluate(values)
+        m = objective + PENALTY * np.maximum(rows.max(axis=1), 0.0)
+        return np.where(np.isfinite(m), m, np.inf)
+
+
+def refine(cfg, cols, accel_s, range_km, budget, steps):
+    """Refine front designs within `budget` model evaluations, `steps` gradient steps each
+    (`END_STEPS` x `steps` for the two designs at the ends of the front).
+
+    cols: the designs (dict of arrays, see `columns`), all feasible; accel_s, range_km:
+    their objectives. As many as the budget allows are refined, spread along the front
+    (`spread`).
+    Returns (designs, figures, start, evaluations): the improved designs as columns and
+    their `Scorer.figures` (only those that passed, see the module docstring), the index
+    in `cols` each started from, and the model evaluations spent.
+    """
+    space = cfg.space
+    names = relaxed_variables(space)
+    counts = np.asarray([VARIABLES[k].kind == "int" for k in names], bool)
+    n_counts = int(counts.sum())
+    accel_s, range_km = np.asarray(accel_s, float), np.asarray(range_km, float)
+    ends = 2 if len(np.unique(np.column_stack([accel_s, range_km]), axis=0)) > 1 else 0
+    k = (budget - ends * (cost_per_start(END_STEPS * steps, n_counts) - cost_per_start(steps, n_counts))) // cost_per_start(steps, n_counts)
+    if not names or not len(accel_s) or k < max(ends, 1) or steps < 1:
+        return {key: np.asarray(v)[:0] for key, v in cols.items()}, {}, np.zeros(0, int), 0
+    pick = spread(accel_s, range_km, k)
+    start = {key: np.asarray(v)[pick] for key, v in cols.items()}
+    fig0 = {"accel_0_100_s": accel_s[pick], "range_km": range_km[pick]}
+    order = np.argsort(np.argsort(fig0["accel_0_100_s"]))
+    kind = np.where(order % 2 == 0, "range", "accel").astype(object)
+    n_steps = np.full(len(pick), steps)
+    if ends:  # push the ends of the front outwards, with more steps
+        for end, which in ((fig0["accel_0_100_s"].argmin(), "fastest"), (fig0["range_km"].argmax(), "longest")):
+            kind[end], n_steps[end] = which, END_STEPS * steps
+    problem = _Problem(fig0["accel_0_100_s"], fig0["range_km"], kind, max(np.ptp(accel_s), 0.1), max(np.ptp(range_km), 1.0))
+    designs, fig, ok, evaluations = _improve(cfg, start, fig0, problem, n_steps)
+    return designs, fig, pick[ok], evaluations
+
+
+def _improve(cfg, start, fig0, problem, n_steps):
+    """The trust-region iterations of every start design (see the module docstring).
+    Returns (designs, figures, passed (bool per start), evaluations); designs and
+    figures only of the starts that passed."""
+    space = cfg.space
+    scorer = Scorer(cfg)
+    names = relaxed_variables(space)
+    counts = np.asarray([VARIABLES[k].kind == "int" for k in names], bool)
+    scaling = _Scaling(space, names)
+    movable = _movable(start, space, names)
+    n = len(n_steps)
+
+    def designs(z, rows, whole):
+        """Columns of the designs at `z` (one per start in `rows`); counts rounded where `whole`."""
+        x = scaling.value(z)
+        x[:, counts] = np.where(whole[:, None], np.round(x[:, counts]), x[:, counts])
+        return {**{key: v[rows] for key, v in start.items()}, **{name: x[:, j] for j, name in enumerate(names)}}, x
+
+    z0 = scaling.unit(np.column_stack([np.asarray(start[name], float) for name in names]))
+    z, best_z = z0.copy(), z0.copy()
+    best = problem.evaluate(fig0)[0]  # the start: feasible, whole counts
+    radius = np.full(n, TRUST_START)
+    held = np.full(n, not counts.any())  # counts whole (rounded, or none in the space)
+    round_at = n_steps // 2 - 1
+    fresh = np.ones(n, bool)  # the next design starts a trajectory: accepted as it is
+    acc = None  # per start: z, merit, rows, d objective, d rows of the accepted design
+    evaluations = 0
+    for step in range(int(n_steps.max())):
+        live = np.flatnonzero(step < n_steps)
+        cols_z, x = designs(z[live], live, held[live])
+        values, derivs = scorer.jacobian(cols_z, names)
+        evaluations += GRADIENT_EVALUATIONS * len(live)
+        sub = problem.take(live)
+        objective, rows, d_obj, d_rows = sub.evaluate(values, derivs)
+        slope = scaling.slope(x)
+        state = (z[live], sub.merit(values), rows, d_obj * slope, d_rows * slope[:, None, :])
+        if acc is None:
+            acc = [np.zeros((n,) + s.shape[1:]) for s in state]
+        take = fresh[live] | (state[1] < acc[1][live])
+        radius[live] = np.where(fresh[live], radius[live],
+                                np.where(take, np.minimum(2.0 * radius[live], TRUST_MAX), np.maximum(0.25 * radius[live], TRUST_MIN)))
+        for a, s in zip(acc, state):
+            a[live[take]] = s[take]
+        fresh[live] = False
+        better = held[live] & (rows.max(axis=1) <= 0.0) & (objective < best[live] - IMPROVEMENT)
+        best[live[better]] = objective[better]
+        best_z[live[better]] = z[live[better]]
+
+        go = live[step < n_steps[live] - 1]
+        rounding = go[~held[go] & (step == round_at[go])]
+        if rounding.size:
+            z[rounding] = _round(scorer, problem, scaling, designs, acc[0][rounding], rounding, counts)
+            evaluations += rounding.size * 2 ** int(counts.sum())
+            held[rounding], fresh[rounding], radius[rounding] = True, True, TRUST_START
+        stepping = np.setdiff1d(go, rounding)
+        if stepping.size:
+            free = movable[stepping] & ~(counts[None, :] & held[stepping, None])
+            z[stepping] = acc[0][stepping] + _step([a[stepping] for a in acc], radius[stepping], free)
+
+    cols_best, _ = designs(best_z, np.arange(n), np.ones(n, bool))
+    fig_best = scorer.figures(cols_best)
+    evaluations += n
+    ok = np.any(best_z != z0, axis=1) & feasible(fig_best) & _within(cols_best, space, names)
+    ok &= problem.evaluate(fig_best)[0] < problem.evaluate(fig0)[0] - IMPROVEMENT
+    dominated = (fig_best["accel_0_100_s"] >= fig0["accel_0_100_s"]) & (fig_best["range_km"] <= fig0["range_km"])
+    ok &= ~dominated
+    out = {key: _as_declared(key, np.asarray(v)[ok]) for key, v in cols_best.items()}
+    return out, {key: v[ok] for key, v in fig_best.items()}, ok, evaluations
+
+
+def _step(accepted, radius, free):
+    """A trust-region step from the accepted designs: along the objective's descent
+    direction, projected onto the linearised constraints and the bounds."""
+    z, _, rows, d_obj, d_rows = accepted
+    finite = np.all(np.isfinite(d_obj), axis=1) & np.all(np.isfinite(d_rows), axis=(1, 2)) & np.all(np.isfinite(rows), axis=1)
+    d_obj = np.where(free, np.nan_to_num(d_obj), 0.0)
+    d_rows = np.where(free[:, None, :], np.nan_to_num(d_rows), 0.0)
+    norm = np.linalg.norm(d_obj, axis=1, keepdims=True)
+    target = -STEP_REACH * radius[:, None] * d_obj / np.where(norm > 0.0, norm, 1.0)
+    lo = np.where(free, np.maximum(-z, -radius[:, None]), 0.0)
+    hi = np.where(free, np.minimum(1.0 - z, radius[:, None]), 0.0)
+    rhs = -np.nan_to_num(rows, nan=1.0) - MARGIN
+    return np.where(finite[:, None], project(target, d_rows, rhs, lo, hi), 0.0)
+
+
+def _round(scorer, problem, scaling, designs, z, index, counts):
+    """`z` of the starts `index` with their relaxed counts rounded: of the floor/ceiling
+    combinations, the one of least merit (each scored by the model)."""
+    n, c = len(z), int(counts.sum())
+    combos = np.asarray(list(np.ndindex(*(2,) * c)), bool)  # (2**c, c): True = ceiling
+    rows = np.repeat(np.arange(n), len(combos))
+    x = scaling.value(z)[rows]
+    relaxed = x[:, counts]
+    x[:, counts] = np.where(np.tile(combos, (n, 1)), np.ceil(relaxed), np.floor(relaxed))
+    candidates = np.clip(scaling.unit(x), 0.0, 1.0)
+    cols, _ = designs(candidates, index[rows], np.ones(len(rows), bool))
+    merit = problem.take(index[rows]).merit(scorer.figures(cols)).reshape(n, len(combos))
+    return candidates.reshape(n, len(combos), -1)[np.arange(n), merit.argmin(axis=1)]
+
+
+def _within(cols, space, names):
+    """True where every variable of `names` is within its declared bounds."""
+    ok = np.ones(len(cols["layout"]), bool)
+    for name in names:
+        var, x = space.variables[name], np.asarray(cols[name], float)
+        ok &= (x >= var.low) & (x <= var.high)
+    return ok
+
+
+def _as_declared(name, values):
+    """Counts as integers; everything else as given."""
+    spec = VARIABLES.get(name)
+    if spec is not None and spec.kind == "int":
+        return np.round(np.asarray(values, float)).astype(np.int64)
+    return values

@@ -1,0 +1,139 @@
+"""Gradient refinement of a front (explore._refine) and the hypervolume it is judged by.
+
+References: hand-computed hypervolume of a two-point front and a closed-form projection;
+the model itself, rescored independently, for bounds, constraints and dominance.
+"""
+
+import moocore
+import numpy as np
+import pytest
+import xarray as xr
+from explore_helpers import compose_config
+from test_explore_study import TINY, run
+
+from explore._design import VARIABLES, random_designs
+from explore._refine import cost_per_start, project, refine, spread
+from explore._results import hypervolume
+from explore._scoring import Scorer, feasible
+
+# Tighter than the defaults, so that constraints bind on the front being refined.
+TIGHT = ["study.batch_size=64", "constraints.top_speed.min_kmh=170", "constraints.cell_current.max_frac=0.6",
+         "constraints.pack_fits.max_energy_kwh=80"]
+
+
+def test_hypervolume_of_two_points_by_hand():
+    # Points (4 s, 500 km) and (8 s, 550 km) against (12 s, 450 km): an L-shaped area of
+    # (12 - 4) x (500 - 450) + (12 - 8) x (550 - 500) = 400 + 200 = 600 s km.
+    assert hypervolume([4.0, 8.0], [500.0, 550.0], (12.0, 450.0)) == pytest.approx(600.0, rel=1e-12)
+    # A dominated third point and one beyond the reference add nothing.
+    assert hypervolume([4.0, 8.0, 9.0, 13.0], [500.0, 550.0, 540.0, 600.0], (12.0, 450.0)) == pytest.approx(600.0)
+    assert hypervolume([], [], (12.0, 450.0)) == 0.0
+
+
+def test_projection_onto_a_half_plane_and_a_box_matches_closed_form():
+    # Nearest point of {x + y <= 1, 0 <= x, y <= 1} to (2, 2) is (0.5, 0.5); to (2, -1)
+    # it is (1, 0) (a corner); a point already inside stays.
+    y = np.asarray([[2.0, 2.0], [2.0, -1.0], [0.2, 0.3]])
+    rows = np.ones((3, 1, 2))
+    out = project(y, rows, np.ones((3, 1)), np.zeros((3, 2)), np.ones((3, 2)))
+    np.testing.assert_allclose(out, [[0.5, 0.5], [1.0, 0.0], [0.2, 0.3]], atol=1e-6)
+
+
+def test_spread_takes_distinct_points_along_the_whole_front():
+    accel = np.asarray([3.0, 3.1, 3.2, 3.3, 3.4, 6.0, 9.0, 12.0, 3.0])
+    range_km = np.asarray([500, 505, 510, 515, 520, 540, 550, 555, 500.0])
+    picked = spread(accel, range_km, 5)
+    assert len(picked) == 5 and len({(accel[i], range_km[i]) for i in picked}) == 5
+    # Evenly along the front's length (scaled): both ends, and the sparse stretch gets
+    # three of five although it holds three of eight points.
+    assert sorted(accel[picked]) == [3.0, 3.4, 6.0, 9.0, 12.0]
+    assert len(spread(accel, range_km, 50)) == 8  # never more than the distinct points
+
+
+@pytest.fixture(scope="module")
+def poor_front():
+    """A deliberately poor front: the first three non-dominated layers of the feasible
+    designs among 640 random ones."""
+    _, cfg = compose_config(TIGHT)
+    cols = random_designs(cfg.space, 640, np.random.default_rng(7))
+    fig = Scorer(cfg).figures(cols)
+    ok = feasible(fig)
+    rank = np.full(len(ok), 99)
+    rank[ok] = moocore.pareto_rank(np.column_stack([fig["accel_0_100_s"][ok], fig["range_km"][ok]]), maximise=[False, True])
+    on = rank < 3
+    assert on.sum() >= 10
+    front = {k: np.asarray(v)[on] for k, v in cols.items()}
+    steps = 6
+    budget = on.sum() * cost_per_start(steps, 2)
+    designs, fig_new, start, evaluations = refine(cfg, front, fig["accel_0_100_s"][on], fig["range_km"][on], budget, steps)
+    return cfg, front, {k: v[on] for k, v in fig.items()}, designs, fig_new, start, evaluations, budget
+
+
+def test_refined_designs_stay_within_bounds_and_choices(poor_front):
+    cfg, front, _, designs, _, start, _, _ = poor_front
+    assert len(start) > 0
+    for name, var in cfg.space.variables.items():
+        values = np.asarray(designs[name])
+        if VARIABLES[name].kind == "choice":  # held: the starting design's
+            assert list(values) == list(np.asarray(front[name])[start])
+            continue
+        assert np.all(values >= var.low) and np.all(values <= var.high), name
+        if VARIABLES[name].kind == "int":
+            assert np.issubdtype(values.dtype, np.integer), name
+
+
+def test_refined_designs_meet_every_constraint_when_scored_again(poor_front):
+    cfg, _, _, designs, _, _, _, _ = poor_front
+    fig = Scorer(cfg).figures(designs)  # independent of the figures refine returned
+    names = [k for k in fig if k.startswith("constraint_")]
+    assert len(names) == 7
+    for name in names:
+        assert np.all(fig[name] <= 0.0), (name, fig[name].max())
+
+
+def test_refined_designs_are_never_dominated_by_their_start(poor_front):
+    cfg, _, fig0, designs, _, start, _, _ = poor_front
+    fig = Scorer(cfg).figures(designs)
+    t0, r0 = fig0["accel_0_100_s"][start], fig0["range_km"][start]
+    t, r = fig["accel_0_100_s"], fig["range_km"]
+    assert not np.any((t0 <= t) & (r0 >= r) & ((t0 < t) | (r0 > r)))
+    # Each improves its own scalarisation within an epsilon bound, so each dominates its
+    # start, except the two that push the ends of the front outwards.
+    dominates = (t <= t0) & (r >= r0) & ((t < t0) | (r > r0))
+    assert dominates.sum() >= len(t) - 2
+
+
+def test_refinement_improves_a_poor_front_within_its_budget(poor_front):
+    _, _, fig0, _, fig_new, start, evaluations, budget = poor_front
+    reference = (12.0, 400.0)
+    before = hypervolume(fig0["accel_0_100_s"], fig0["range_km"], reference)
+    after = hypervolume(np.concatenate([fig0["accel_0_100_s"], fig_new["accel_0_100_s"]]),
+                        np.concatenate([fig0["range_km"], fig_new["range_km"]]), reference)
+    assert after > 1.01 * before, (before, after)
+    assert 0 < evaluations <= budget
+    assert len(start) >= len(fig0["accel_0_100_s"]) // 2  # most starts improved
+
+
+def test_no_budget_no_refinement():
+    _, cfg = compose_config(TIGHT)
+    cols = random_designs(cfg.space, 4, np.random.default_rng(0))
+    designs, fig, start, evaluations = refine(cfg, cols, np.ones(4), np.ones(4), cost_per_start(6, 2) - 1, 6)
+    assert len(start) == 0 and evaluations == 0 and len(designs["layout"]) == 0
+
+
+def test_study_refines_its_front_and_marks_the_refined_designs(tmp_path):
+    overrides = ["refine.enabled=true", "refine.evaluations=400", "refine.steps=4", "study.n_trials=100"]
+    study, _, run_dir = run(tmp_path, overrides, name="refined")
+    refined = [t for t in study.trials if t.user_attrs.get("origin") == "refine"]
+    assert refined and len(study.trials) == 100 + len(refined)
+    with xr.open_dataset(run_dir / "results.nc") as ds:
+        origin = ds["origin"].values
+        assert (origin == "refine").sum() == len(refined) and (origin == "sampler").sum() == 100
+        start = ds["refined_from"].values[origin == "refine"]
+        assert np.all(np.isin(start, ds["trial"].values[origin == "sampler"]))
+        assert np.all(ds["feasible"].values[origin == "refine"])
+        # Refined designs reach the front: none is dominated by a sampled design.
+        assert ds["pareto"].values[origin == "refine"].any()
+    # A rerun in the same directory resumes: nothing is sampled or refined again.
+    again, _, _ = run(tmp_path, overrides, name="refined")
+    assert len(again.trials) == len(study.trials)
