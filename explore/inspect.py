@@ -6,8 +6,9 @@
     python -m explore.inspect RUN --trace 8160                       # plot one design's traces
 
 Columns: the swept settings (for a sweep), the trial, every design variable with its
-unit, 0-100 time, range, kerb mass, usable energy, and the price of performance (km of
-range given up per 0.1 s quicker 0-100, with how it was found).
+unit, 0-100 time, range, kerb mass, usable energy, the price of performance (km of
+range given up per 0.1 s quicker 0-100, with how it was found), and the design's origin
+(sampler, or refine: gradient refinement).
 """
 
 import argparse
@@ -20,7 +21,7 @@ import numpy as np
 from ._design import VARIABLES
 from ._open import ResultsError, open_results
 
-FIGURES = ("accel_0_100_s", "range_km", "kerb_mass_kg", "usable_energy_kwh", "range_per_tenth_s_km", "slope_method")
+FIGURES = ("accel_0_100_s", "range_km", "kerb_mass_kg", "usable_energy_kwh", "range_per_tenth_s_km", "slope_method", "origin")
 
 
 def _design_variables(ds):
@@ -37,7 +38,7 @@ def front_rows(ds):
     """(header, rows) of the Pareto designs, sorted by 0-100 within each job of a sweep."""
     swept = [d for d in ds["accel_0_100_s"].dims if d != "trial"]
     flat = ds.stack(job_index=swept) if swept else ds.expand_dims(job_index=[0])
-    names = _design_variables(ds) + list(FIGURES)
+    names = _design_variables(ds) + [k for k in FIGURES if k in ds]
     settings = swept if "job" not in swept else [c for c in ds["job"].coords]
     header = settings + ["trial"] + [_header(ds, k) for k in names]
     rows = []

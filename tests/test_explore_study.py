@@ -159,3 +159,16 @@ def test_two_workers_share_a_journal_storage(tmp_path):
     assert sorted(by_worker) == [0, 1] and len(by_worker[0]) == len(by_worker[1]) == 40
     assert by_worker[0][:20] != by_worker[1][:20]  # distinct seed streams
     assert not (tmp_path / "w0" / CHECKPOINT_DIR).exists()  # the storage is the checkpoint
+
+
+def test_same_seed_and_config_write_the_same_results(tmp_path):
+    """Two runs of one config (refinement on) write identical results.nc files, apart
+    from the creation time."""
+    overrides = ["refine.enabled=true", "refine.evaluations=300", "refine.steps=3"]
+    for name in ("a", "b"):
+        run(tmp_path, overrides, name=name)
+    first, second = (xr.open_dataset(tmp_path / name / "results.nc") for name in ("a", "b"))
+    with first, second:
+        assert first.attrs.pop("created") and second.attrs.pop("created")
+        assert (first["origin"] == "refine").any()
+        xr.testing.assert_identical(first.load(), second.load())

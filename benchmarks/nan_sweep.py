@@ -1,0 +1,73 @@
+"""Numerical safety: score many random in-bound designs and count non-finite figures.
+
+    python benchmarks/nan_sweep.py --json [--designs 1000000] [--seed 0] [-- overrides]
+
+Designs are drawn uniformly over the study's space (`python -m explore` with the given
+overrides; counts and choices uniform, log-scaled variables log-uniform) and scored in
+batches of 10,000 by the study's scorer. Prints one JSON object: designs, nan (designs with
+a NaN in any model output or study figure), inf (likewise, an infinity), feasible,
+infeasible, infeasible_by_reason (designs failing each check; one design may fail several),
+seconds and designs_per_s.
+"""
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+import objectives as ob
+from explore._config import compose
+from explore._design import build_vehicles, random_designs
+from explore._scoring import Scorer, constraint_names, feasible
+
+CHUNK = 10_000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--designs", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides of the study config")
+    args = parser.parse_args()
+
+    _, cfg = compose([*args.overrides, f"study.batch_size={CHUNK}"])
+    scorer = Scorer(cfg)
+    rng = np.random.default_rng(args.seed)
+    counts = {"nan": 0, "inf": 0, "feasible": 0}
+    reasons = {}
+    started = time.perf_counter()
+    for start in range(0, args.designs, CHUNK):
+        n = min(CHUNK, args.designs - start)
+        cols = random_designs(cfg.space, n, rng)
+        raw = scorer.model_figures(build_vehicles(cols, cfg.vehicle, cfg.space), n)
+        fig = scorer.derive(raw)
+        values = np.column_stack([np.asarray(v, float) for v in (*raw.values(), *fig.values())])
+        counts["nan"] += int(np.isnan(values).any(axis=1).sum())
+        counts["inf"] += int(np.isinf(values).any(axis=1).sum())
+        counts["feasible"] += int(feasible(fig).sum())
+        for bit, text in ob.REASONS.items():
+            reasons[text] = reasons.get(text, 0) + int(((raw["infeasible"] & bit) != 0).sum())
+        for name in constraint_names(fig):
+            if name != "constraint_drivable":
+                reasons[name] = reasons.get(name, 0) + int((fig[name] > 0.0).sum())
+    seconds = time.perf_counter() - started
+    result = {
+        "designs": args.designs,
+        **counts,
+        "infeasible": args.designs - counts["feasible"],
+        "infeasible_by_reason": reasons,
+        "seconds": seconds,
+        "designs_per_s": args.designs / seconds,
+        "overrides": args.overrides,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for k, v in result.items():
+            print(f"{k:22s} {v}")
+
+
+if __name__ == "__main__":
+    main()
