@@ -49,6 +49,7 @@ def main(cfg):
     import optuna
 
     from ._design import check_space, reference_vehicles
+    from ._scoring import check_reachable
     from ._export import export
     from ._plots import pareto_figure
     from ._study import run_study
@@ -58,6 +59,7 @@ def main(cfg):
         typed = to_typed(cfg)
         validate(typed)
         check_space(typed.space)
+        check_reachable(typed)
         reference_vehicles(typed.vehicle)
     except ConfigError as e:
         fail(str(e))
@@ -82,5 +84,22 @@ def main(cfg):
     log.info("wrote %s", os.path.join(run_dir, RESULTS))
 
 
+def check_output_dirs(argv):
+    """Create the run or sweep directory given on the command line now, so that one that
+    cannot be created ends with one line and exit code 2 rather than Hydra's traceback."""
+    for arg in argv:
+        key, sep, value = arg.partition("=")
+        if sep and key.lstrip("+") in ("hydra.run.dir", "hydra.sweep.dir") and "${" not in value:
+            try:
+                os.makedirs(value, exist_ok=True)
+                probe = os.path.join(value, ".explore-write-test")
+                with open(probe, "w"):
+                    pass
+                os.remove(probe)
+            except OSError as e:
+                fail(f"`{key.lstrip('+')}` {value!r} is not a writable directory ({e.strerror}); choose another with {key.lstrip('+')}=PATH")
+
+
 if __name__ == "__main__":
+    check_output_dirs(sys.argv[1:])
     main()

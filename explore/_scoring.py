@@ -10,8 +10,8 @@ import numpy as np
 
 import objectives as ob
 
-from ._config import RangeCycle
-from ._design import build_vehicles, padded_chunks, plain_arrays
+from ._config import ConfigError, RangeCycle
+from ._design import AXLES, build_vehicles, padded_chunks, plain_arrays
 
 CYCLES = {RangeCycle.wltp: ("wltc",), RangeCycle.epa: ("udds", "hwfet")}
 RANGE_KEY = {RangeCycle.wltp: "wltp_range_m", RangeCycle.epa: "epa_range_m"}
@@ -154,3 +154,63 @@ def told_values(fig):
     accel = np.where(np.isfinite(fig["accel_0_100_s"]) & (fig["infeasible"] == 0), fig["accel_0_100_s"], WORST_ACCEL_S)
     range_km = np.where(np.isfinite(fig["range_km"]) & (fig["infeasible"] == 0), fig["range_km"], 0.0)
     return np.minimum(accel, WORST_ACCEL_S), np.maximum(range_km, 0.0)
+
+
+def check_reachable(cfg):
+    """Raise `ConfigError` for an enabled constraint that no design of the space can meet.
+
+    Bounds come from the variables' ranges, not from a search: the tallest gearing at the
+    motors' top speed for top speed; the smallest pack for energy and mass; the fewest
+    and the most cells in series for the voltage window.
+    """
+    c, space = cfg.constraints, cfg.space
+    var = space.variables
+    layouts = set(var["layout"].choices)
+    if c.top_speed.enabled:
+        tallest = []
+        for axle in AXLES:
+            if layouts & {axle, "dual"}:
+                gears = var.get(f"{axle}_gears")
+                two = gears is not None and 2 in gears.choices
+                tallest.append(var[f"{axle}_ratio"].low * (var[f"{axle}_ratio_2_frac"].low if two else 1.0))
+        ratio = min(tallest)
+        v_max = ob.units.mps_to_kmh(space.motor_max_speed_rpm * ob.units.RPM * cfg.vehicle.wheel_radius_m / ratio)
+        if c.top_speed.min_kmh > v_max:
+            raise ConfigError(
+                f"`constraints.top_speed.min_kmh` {c.top_speed.min_kmh:g} cannot be met: the tallest gearing of the space "
+                f"(overall ratio {ratio:g} at {space.motor_max_speed_rpm:g} rpm) tops out at {v_max:.0f} km/h; lower it, "
+                "or widen the ratio bounds or space.motor_max_speed_rpm")
+    series = (int(var["cells_series"].low), int(var["cells_series"].high))
+    parallel = int(var["cells_parallel"].low)
+    packs = {chem: [ob.Pack(cell=ob.CELLS[chem], n_series=float(n), n_parallel=float(parallel),
+                            mass_factor=ob.PACK_MASS_FACTOR[chem]) for n in series] for chem in var["chemistry"].choices}
+    fewest = f"{series[0]}s{parallel}p"
+    if c.pack_fits.enabled:
+        energy = {chem: float(p[0].gross_energy()) / ob.units.KWH for chem, p in packs.items()}
+        mass = {chem: float(p[0].mass()) for chem, p in packs.items()}
+        chem = min(energy, key=energy.get)
+        if energy[chem] > c.pack_fits.max_energy_kwh:
+            raise ConfigError(
+                f"`constraints.pack_fits.max_energy_kwh` {c.pack_fits.max_energy_kwh:g} cannot be met: the smallest pack of "
+                f"the space ({fewest} {chem}) holds {energy[chem]:.1f} kWh; raise it, or lower "
+                "space.variables.cells_series.low or cells_parallel.low")
+        chem = min(mass, key=mass.get)
+        if mass[chem] > c.pack_fits.max_mass_kg:
+            raise ConfigError(
+                f"`constraints.pack_fits.max_mass_kg` {c.pack_fits.max_mass_kg:g} cannot be met: the lightest pack of the "
+                f"space ({fewest} {chem}) weighs {mass[chem]:.0f} kg; raise it, or lower "
+                "space.variables.cells_series.low or cells_parallel.low")
+    if c.pack_voltage.enabled:
+        top = {chem: float(p[0].ocv(p[0].soc_max)) for chem, p in packs.items()}
+        bottom = {chem: float(p[1].ocv(p[1].soc_min)) for chem, p in packs.items()}
+        chem = min(top, key=top.get)
+        if top[chem] > c.pack_voltage.max_v:
+            raise ConfigError(
+                f"`constraints.pack_voltage.max_v` {c.pack_voltage.max_v:g} cannot be met: the fewest cells in series "
+                f"({series[0]} {chem}) reach {top[chem]:.0f} V full; raise it, or lower space.variables.cells_series.low")
+        chem = max(bottom, key=bottom.get)
+        if bottom[chem] < c.pack_voltage.min_v:
+            raise ConfigError(
+                f"`constraints.pack_voltage.min_v` {c.pack_voltage.min_v:g} cannot be met: the most cells in series "
+                f"({series[1]} {chem}) hold only {bottom[chem]:.0f} V empty; lower it, or raise "
+                "space.variables.cells_series.high")

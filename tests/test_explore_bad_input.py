@@ -1,0 +1,117 @@
+"""Bad configs and overrides on the command line: each ends `python -m explore` with one
+line naming the key, the value and the fix, exit code 2, no traceback and no results.nc.
+Hydra's own composition errors (unknown group option, a value of the wrong type, a key the
+schema does not have) pass through with Hydra's message and exit code.
+
+The cases run as real subprocesses, a few at a time.
+"""
+
+import concurrent.futures
+import subprocess
+import sys
+
+import pytest
+from explore_helpers import ROOT
+
+SMALL = ["study.n_trials=20", "study.batch_size=20", "study.progress=false"]
+
+# (overrides, key the message names, value it quotes)
+OURS = [
+    (["space.variables.front_power_kw.low=300"], "space.variables.front_power_kw.low", "300"),  # bounds reversed
+    (["space.variables.front_ratio.low=nan"], "space.variables.front_ratio.low", "nan"),
+    (["space.variables.front_torque_nm.low=-50"], "space.variables.front_torque_nm.low", "-50"),
+    (["space.variables.cells_series.low=0"], "space.variables.cells_series", "0"),
+    (["space.variables.cells_parallel.low=1.5"], "space.variables.cells_parallel", "1.5"),
+    (["space.variables.layout.choices=[awd]"], "space.variables.layout.choices", "awd"),
+    (["space.variables.chemistry.choices=[]"], "space.variables.chemistry.choices", "[]"),
+    (["space.variables.front_ratio.unit=kW"], "space.variables.front_ratio.unit", "kW"),
+    (["space.motor_max_speed_rpm=0"], "space.motor_max_speed_rpm", "0"),
+    (["vehicle.glider_mass_kg=-100"], "vehicle.glider_mass_kg", "-100"),
+    (["vehicle.drag_coefficient=nan"], "vehicle.drag_coefficient", "nan"),
+    (["vehicle.front_weight_frac=1.5"], "vehicle.front_weight_frac", "1.5"),
+    (["vehicle.rolling_resistance=0.5"], "vehicle.rolling_resistance", "0.5"),
+    (["vehicle.aux_power_w=-1"], "vehicle.aux_power_w", "-1"),
+    (["vehicle.tyre_friction=0"], "vehicle.tyre_friction", "0"),
+    (["vehicle.references=[no_such_car]"], "vehicle.references", "no_such_car"),
+    (["study.n_trials=0"], "study.n_trials", "0"),
+    (["study.n_trials=-5"], "study.n_trials", "-5"),
+    (["study.batch_size=0"], "study.batch_size", "0"),
+    (["study.name=' '"], "study.name", "' '"),
+    (["study.storage=foo://bar"], "study.storage", "foo://bar"),  # malformed storage URL
+    (["study.storage=/no/such/folder/study.journal"], "study.storage", "/no/such/folder"),
+    (["seed=-1"], "seed", "-1"),
+    (["worker=-1"], "worker", "-1"),
+    (["sampler.population_size=1"], "sampler.population_size", "1"),
+    (["sampler.mutation_prob=2"], "sampler.mutation_prob", "2"),
+    (["sampler.crossover_prob=-0.1"], "sampler.crossover_prob", "-0.1"),
+    (["sampler=qmc", "sampler.qmc_type=sobolx"], "sampler.qmc_type", "sobolx"),
+    (["constraints.top_speed.min_kmh=-10"], "constraints.top_speed.min_kmh", "-10"),
+    (["constraints.top_speed.min_kmh=400"], "constraints.top_speed.min_kmh", "400"),  # unreachable
+    (["constraints.pack_fits.max_energy_kwh=10"], "constraints.pack_fits.max_energy_kwh", "10"),  # unreachable
+    (["constraints.pack_fits.max_mass_kg=20"], "constraints.pack_fits.max_mass_kg", "20"),  # unreachable
+    (["constraints.pack_voltage.min_v=500"], "constraints.pack_voltage.min_v", "500"),  # above max_v
+    (["constraints.pack_voltage.max_v=230", "constraints.pack_voltage.min_v=100"], "constraints.pack_voltage.max_v", "230"),
+    (["constraints.cell_current.max_frac=0"], "constraints.cell_current.max_frac", "0"),
+    (["refine.steps=0"], "refine.steps", "0"),
+    (["refine.evaluations=-1"], "refine.evaluations", "-1"),
+    (["refine.rounds=0"], "refine.rounds", "0"),
+    (["hydra.run.dir=/proc/explore-cannot-be-here"], "hydra.run.dir", "/proc/explore-cannot-be-here"),  # unwritable
+    (["hydra.run.dir=/etc/hostname/run"], "hydra.run.dir", "/etc/hostname/run"),  # under a file
+]
+
+# Hydra's own composition errors: (overrides, text its message contains)
+HYDRAS = [
+    (["vehicle=no_such_platform"], "vehicle/no_such_platform"),  # unknown group option
+    (["sampler=cmaes"], "sampler/cmaes"),
+    (["objective.range=nedc"], "objective.range"),  # no such drive cycle
+    (["study.n_trials=many"], "study.n_trials"),
+    (["objective.rollout=maybe"], "objective.rollout"),
+    (["space.variables.wing_area_m2.low=1"], "wing_area_m2"),  # unknown variable
+]
+
+
+def _run(overrides, run_dir):
+    args = [sys.executable, "-m", "explore", *SMALL, *overrides]
+    if not any(o.startswith("hydra.run.dir=") for o in overrides):
+        args.append(f"hydra.run.dir={run_dir}")
+    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return proc, run_dir
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    """Every case run once, four processes at a time: {case index: (proc, run dir)}."""
+    base = tmp_path_factory.mktemp("bad")
+    cases = [c[0] for c in OURS] + [c[0] for c in HYDRAS]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {i: pool.submit(_run, overrides, base / f"case{i}") for i, overrides in enumerate(cases)}
+        return {i: f.result() for i, f in futures.items()}
+
+
+def test_the_table_is_long_enough():
+    assert len(OURS) + len(HYDRAS) >= 30
+
+
+@pytest.mark.parametrize("index", range(len(OURS)), ids=[" ".join(c[0]) for c in OURS])
+def test_bad_value_gives_one_line_exit_2_and_no_results(outcomes, index):
+    overrides, key, value = OURS[index]
+    proc, run_dir = outcomes[index]
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    line = lines[0]
+    assert line.startswith("error: ") and "Traceback" not in proc.stderr
+    assert f"`{key}" in line, line
+    assert value in line, line
+    assert any(fix in line for fix in ("must", "use", "raise", "lower", "choose", "swap", "add", "known", "create")), line
+    assert not (run_dir / "results.nc").exists()
+    assert not list(run_dir.glob("*.nc")) if run_dir.exists() else True
+
+
+@pytest.mark.parametrize("index", range(len(HYDRAS)), ids=[" ".join(c[0]) for c in HYDRAS])
+def test_hydra_composition_errors_pass_through(outcomes, index):
+    overrides, text = HYDRAS[index]
+    proc, run_dir = outcomes[len(OURS) + index]
+    assert proc.returncode == 1, proc.stderr[-2000:]  # Hydra's own exit code
+    assert text in proc.stderr and "Traceback" not in proc.stderr
+    assert not (run_dir / "results.nc").exists()
