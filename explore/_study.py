@@ -40,9 +40,12 @@ REFINED_AFTER_ATTR = "refined_after"  # sampled trials of this worker when it wa
 REFINE_EVALUATIONS_ATTR = "refine_evaluations"  # study attribute: model evaluations spent refining
 
 
-def worker_seed(seed, worker):
-    """A seed for worker `worker` of a study seeded with `seed`: independent streams."""
-    return int(np.random.SeedSequence([seed, worker]).generate_state(1)[0])
+def worker_seed(seed, worker, resumed=0):
+    """A seed for worker `worker` of a study seeded with `seed`: independent streams. A
+    worker resuming on a shared storage after `resumed` trials takes another stream, so
+    that it does not propose its first designs again."""
+    entropy = [seed, worker] + ([resumed] if resumed else [])
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
 
 
 def open_storage(url):
@@ -71,9 +74,10 @@ class Checkpoint:
         self.saved = 0  # files written so far (and loaded): the next file's number
 
     def load(self):
-        """(trials, sampler or None) saved so far; ConfigError if they belong to another config."""
+        """(trials, sampler or None, study system attributes) saved so far; ConfigError if
+        they belong to another config."""
         files = sorted(glob.glob(os.path.join(self.folder, "batch-*.pkl")))
-        trials, sampler = [], None
+        trials, sampler, attrs = [], None, {}
         for path in files:
             with open(path, "rb") as f:
                 saved = pickle.load(f)
@@ -83,13 +87,15 @@ class Checkpoint:
                     "use a new run directory, or rerun with the same config to resume"
                 )
             trials += saved["trials"]
-            sampler = saved["sampler"]
+            sampler, attrs = saved["sampler"], saved.get("study_system_attrs", {})
         self.saved = len(files)
-        return trials, sampler
+        return trials, sampler, attrs
 
-    def save(self, trials, sampler):
+    def save(self, trials, sampler, attrs):
+        """Write a batch: its frozen `trials`, the `sampler` and the study's system
+        attributes `attrs` (where samplers cache state, e.g. NSGA-II's parent populations)."""
         os.makedirs(self.folder, exist_ok=True)
-        payload = {"fingerprint": self.fingerprint, "trials": trials, "sampler": sampler}
+        payload = {"fingerprint": self.fingerprint, "trials": trials, "sampler": sampler, "study_system_attrs": attrs}
         fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=self.folder)
         with os.fdopen(fd, "wb") as f:
             pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -199,9 +205,12 @@ def run_study(cfg, run_dir, progress=True):
         )
         study.set_metric_names(METRICS)
     if checkpoint is not None:
-        trials, saved_sampler = checkpoint.load()
+        trials, saved_sampler, attrs = checkpoint.load()
         if trials:
             study.add_trials(trials)
+            study_id = storage.get_study_id_from_name(study.study_name)
+            for key, value in attrs.items():  # caches the sampler would otherwise rebuild, drawing random numbers
+                storage.set_study_system_attr(study_id, key, value)
             if saved_sampler is not None:
                 study.sampler = saved_sampler
             log.info("resumed %d trials from %s", len(trials), checkpoint.folder)
@@ -210,6 +219,8 @@ def run_study(cfg, run_dir, progress=True):
     n_total = cfg.study.n_trials
     batch_size = cfg.study.batch_size
     done = len(_worker_trials(study, cfg.worker))
+    if shared and done:
+        study.sampler = make_sampler(cfg.sampler, worker_seed(cfg.seed, cfg.worker, done), cfg.study.batch_size, shared=True)
     n_batches = -(-n_total // batch_size)
     batch = done // batch_size
     bar = Progress(n_total, min(done, n_total), progress)
@@ -226,7 +237,7 @@ def run_study(cfg, run_dir, progress=True):
                 if warming.is_alive():  # refinement takes the same gradients: compiled there
                     warming.join()
                 trials, fig = _refine_front(study, cfg, done, cfg.refine.evaluations // len(rounds))
-                _save(checkpoint, study, trials)
+                _save(checkpoint, storage, study, trials)
                 last_round = done
                 if trials:
                     for key, values in zip(("accel", "range", "ok"), (*told_values(fig), feasible(fig))):
@@ -238,7 +249,7 @@ def run_study(cfg, run_dir, progress=True):
             cols = columns([suggest(t, cfg.space) for t in trials], cfg.space)
             fig = scorer.figures(cols)
             accel, range_km = _tell(study, trials, fig, cfg.worker)
-            _save(checkpoint, study, trials)
+            _save(checkpoint, storage, study, trials)
             done += size
             batch += 1
             front["accel"].append(accel)
@@ -263,9 +274,10 @@ def refine_points(cfg):
     return sorted({min(n, -(-(n * r // k) // size) * size) for r in range(1, k + 1)})
 
 
-def _save(checkpoint, study, trials):
-    """Checkpoint the told `trials` as batch number `batch` (nothing with a shared storage)."""
+def _save(checkpoint, storage, study, trials):
+    """Checkpoint the told `trials` of `study` in `storage` (nothing to do with a shared one)."""
     if checkpoint is not None and trials:
         numbers = {t.number for t in trials}
         frozen = [t for t in study.get_trials(deepcopy=False) if t.number in numbers]
-        checkpoint.save(frozen, study.sampler)
+        study_id = storage.get_study_id_from_name(study.study_name)
+        checkpoint.save(frozen, study.sampler, storage.get_study_system_attrs(study_id))
