@@ -7,7 +7,6 @@ exit code 2 before anything is written to results.nc.
 
 import logging
 import os
-import re
 import sys
 
 import hydra
@@ -15,7 +14,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ._config import ConfigError, register, to_typed, validate
+from ._config import ConfigError, redact, register, to_typed, validate
 
 log = logging.getLogger("explore")
 RESULTS = "results.nc"
@@ -23,11 +22,6 @@ SUMMARY = "summary.txt"
 FIGURE = "pareto.png"
 
 register()
-
-
-def redact(url):
-    """A storage URL with any password replaced by ***."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url) if url else url
 
 
 def config_yaml(cfg):

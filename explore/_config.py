@@ -9,6 +9,7 @@ or a value that makes no physical sense.
 import enum
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -155,6 +156,20 @@ class RefineConfig:
 
 
 @dataclass
+class ClusterConfig:
+    """Settings of the launcher presets (conf/hydra/launcher/): SLURM through submitit, and
+    joblib on this machine's cores. The study itself does not read them."""
+
+    partition: Optional[str] = None
+    time_min: int = 120
+    cpus: int = 2
+    gpus: int = 0
+    mem_gb: int = 8
+    array_parallelism: int = 32
+    local_jobs: int = -1
+
+
+@dataclass
 class Config:
     vehicle: PlatformConfig = MISSING
     space: SpaceConfig = MISSING
@@ -163,6 +178,7 @@ class Config:
     constraints: ConstraintsConfig = field(default_factory=ConstraintsConfig)
     study: StudyConfig = field(default_factory=StudyConfig)
     refine: RefineConfig = field(default_factory=RefineConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
     seed: int = 0
     worker: int = 0
 
@@ -190,6 +206,11 @@ def compose(overrides=()):
 def to_typed(cfg):
     """The composed DictConfig as a `Config` of dataclasses (interpolations resolved)."""
     return OmegaConf.to_object(cfg)
+
+
+def redact(url):
+    """A storage URL with any password replaced by ***."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url) if url else url
 
 
 def _check(ok, key, value, fix):

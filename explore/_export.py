@@ -5,7 +5,7 @@ import optuna
 
 import objectives as ob
 
-from ._config import RangeCycle
+from ._config import RangeCycle, redact
 from ._design import columns, reference_vehicles
 from ._front import front_slopes, front_traces
 from ._results import add_front_analysis, build_dataset, package_versions, pareto_mask, write_atomic
@@ -66,6 +66,7 @@ def export(study, cfg, cfg_yaml, path):
     attrs = {
         "title": f"EV design study {cfg.study.name}: 0-100 km/h time against range",
         "study_name": cfg.study.name,
+        "storage": redact(cfg.study.storage) or "",
         "platform": cfg.vehicle.name,
         "space": cfg.space.name,
         "sampler": cfg.sampler.name.value,

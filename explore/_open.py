@@ -59,6 +59,9 @@ def open_results(path):
     dimension with the settings as coordinates. Trials (and reference designs) are padded:
     NaN for numbers, False for flags, '' for text. Attributes that differ between jobs
     are dropped; variables keep their units and long_name.
+
+    Jobs that are workers of one study in a shared storage (`study.storage`, the same
+    `study.name`) give that study: the largest export, which the last worker to end wrote.
     """
     path = os.fspath(path)
     if os.path.isfile(path) and path.endswith(".nc"):
@@ -73,6 +76,11 @@ def open_results(path):
         raise ResultsError(f"{path} holds no {RESULTS}: not a run directory, nor a multirun directory of runs")
     settings = [_overrides(j) for j in jobs]
     datasets = [xr.load_dataset(os.path.join(j, RESULTS), engine="h5netcdf") for j in jobs]
+    shared = {(ds.attrs.get("storage") or "", ds.attrs.get("study_name")) for ds in datasets}
+    if len(shared) == 1 and next(iter(shared))[0]:
+        # Workers of one study in a shared storage: each export holds the whole study as
+        # it stood when that worker ended, so the largest (the last) holds all of it.
+        return max(datasets, key=lambda ds: ds.sizes["trial"])
     keys = list(dict.fromkeys(k for s in settings for k in s))
     swept = [k for k in keys if len({repr(s.get(k)) for s in settings}) > 1]
     if not swept:

@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 import optuna
 
-from ._config import ConfigError
+from ._config import ConfigError, redact
 from ._design import columns, suggest
 from ._front import warm_up
 from ._refine import refine
@@ -48,6 +48,17 @@ def worker_seed(seed, worker, resumed=0):
     return int(np.random.SeedSequence(entropy).generate_state(1)[0])
 
 
+SCHEMA_ATTEMPTS = 5
+
+
+def _is_database_error(e):
+    try:
+        import sqlalchemy.exc
+    except ImportError:
+        return False
+    return isinstance(e, sqlalchemy.exc.DBAPIError)
+
+
 def open_storage(url):
     """An Optuna storage from `study.storage`: a journal file path or a database URL."""
     if url is None:
@@ -58,11 +69,21 @@ def open_storage(url):
         if not os.path.isdir(folder):
             raise ConfigError(f"`study.storage` names a journal file in {folder}, which does not exist; create the folder")
         return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(path))
-    try:
-        return optuna.storages.RDBStorage(url)
-    except Exception as e:  # noqa: BLE001 - any driver error is a bad URL for the user
-        raise ConfigError(f"`study.storage` {url!r} cannot be opened as a database: {str(e).splitlines()[0]}; "
-                          "use a journal file path or a URL like postgresql://user@host/db") from None
+    for attempt in range(SCHEMA_ATTEMPTS):
+        try:
+            return optuna.storages.RDBStorage(url)
+        except Exception as e:  # noqa: BLE001 - any driver error is a bad URL for the user
+            error = e
+            # Workers starting at once on an empty database race to create Optuna's
+            # tables; the loser's statements fail on the winner's rows. Try again.
+            if not (_is_database_error(e) and "duplicate" in str(e).lower()):
+                break
+            time.sleep(0.2 * (attempt + 1))
+    why = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if isinstance(error, ImportError) and error.__cause__ is not None:
+        why += f" ({error.__cause__}; pip install -e '.[postgres]' for PostgreSQL)"
+    raise ConfigError(f"`study.storage` {redact(url)!r} cannot be opened as a database: {redact(why)}; "
+                      "use a journal file path or a URL like postgresql+psycopg://user@host/db") from None
 
 
 class Checkpoint:

@@ -1,0 +1,119 @@
+"""Sweeps through Hydra's real launchers, and several workers feeding one study.
+
+- joblib (`hydra/launcher=cores`, the project's preset) and submitit's local executor
+  (`hydra/launcher=submitit_local`) run real sweeps; the SLURM preset is composed and its
+  settings checked (no SLURM here).
+- Workers run at once (joblib) on one Optuna journal file and on a real PostgreSQL server:
+  exactly workers x n_trials trials, none lost or duplicated, and `open_results` on the
+  sweep gives the whole study. The PostgreSQL password comes from the environment through
+  `${oc.env:...}` and appears in no file of the sweep directory.
+
+PostgreSQL: the server named by EXPLORE_TEST_POSTGRES_URL / _PASSWORD (`.ci/run` starts
+one with `.ci/postgres.sh`), else one started here with `.ci/postgres.sh` if the server
+binaries are installed, else the test is skipped, or fails when EXPLORE_REQUIRE_POSTGRES=1.
+"""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import optuna
+import pytest
+from explore_helpers import ROOT
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+import explore
+from explore._config import CONF_DIR, register
+
+WORKERS = 3
+SMALL = ["study.n_trials=40", "study.batch_size=20", "study.progress=false", "refine.enabled=false"]
+
+
+def sweep(args, sweep_dir, env=None):
+    proc = subprocess.run([sys.executable, "-m", "explore", "-m", *SMALL, *args, f"hydra.sweep.dir={sweep_dir}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def test_slurm_preset_takes_the_cluster_settings():
+    register()
+    with initialize_config_dir(config_dir=CONF_DIR, version_base=None):
+        cfg = compose(config_name="config", return_hydra_config=True,
+                      overrides=["hydra/launcher=slurm", "cluster.partition=gpu", "cluster.gpus=1", "cluster.time_min=30",
+                                 "cluster.array_parallelism=8"])
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("SlurmLauncher")
+    assert OmegaConf.select(cfg, "hydra.launcher.partition") == "gpu"
+    assert OmegaConf.select(cfg, "hydra.launcher.gpus_per_node") == 1
+    assert OmegaConf.select(cfg, "hydra.launcher.timeout_min") == 30
+    assert OmegaConf.select(cfg, "hydra.launcher.array_parallelism") == 8
+    assert OmegaConf.select(cfg, "hydra.launcher.cpus_per_task") == 2
+
+
+@pytest.mark.parametrize("launcher", ["cores", "submitit_local"])
+def test_real_launchers_run_a_sweep(launcher, tmp_path):
+    sweep([f"hydra/launcher={launcher}", "seed=0,1"], tmp_path)
+    ds = explore.open_results(tmp_path)
+    assert dict(ds["accel_0_100_s"].sizes) == {"seed": 2, "trial": 40}
+    assert ds["pareto"].sum() > 0
+
+
+def _check_one_study(url, name, sweep_dir):
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(url)) if "://" not in url else url
+    study = optuna.load_study(study_name=name, storage=storage)
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    assert len(complete) == WORKERS * 40
+    assert len({t.number for t in complete}) == WORKERS * 40
+    for worker in range(WORKERS):
+        assert sum(t.user_attrs["worker"] == worker for t in complete) == 40
+    ds = explore.open_results(sweep_dir)  # the whole study, from the last export
+    assert ds.sizes["trial"] == WORKERS * 40
+    assert sorted(ds["trial"].values) == sorted(t.number for t in complete)
+
+
+def test_workers_at_once_feed_one_journal(tmp_path):
+    journal = tmp_path / "shared.journal"
+    sweep(["hydra/launcher=cores", f"worker={','.join(map(str, range(WORKERS)))}", f"study.storage={journal}",
+           "study.name=shared"], tmp_path / "sweep")
+    _check_one_study(str(journal), "shared", tmp_path / "sweep")
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory):
+    """(URL without password, password) of a PostgreSQL server."""
+    if os.environ.get("EXPLORE_TEST_POSTGRES_URL"):
+        yield os.environ["EXPLORE_TEST_POSTGRES_URL"], os.environ["EXPLORE_TEST_POSTGRES_PASSWORD"]
+        return
+    folder = pathlib.Path("/tmp") / f"explore-pg-{os.getpid()}"  # short: the socket path has a length limit
+    script = ROOT / ".ci" / "postgres.sh"
+    proc = subprocess.run(["bash", str(script), "start", str(folder)], capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+        message = f"no PostgreSQL server could be started ({why}); install Debian's postgresql or set EXPLORE_TEST_POSTGRES_URL"
+        if os.environ.get("EXPLORE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    env = dict(line.removeprefix("export ").split("=", 1) for line in proc.stdout.split("\n") if line.startswith("export "))
+    try:
+        yield env["EXPLORE_TEST_POSTGRES_URL"], env["EXPLORE_TEST_POSTGRES_PASSWORD"]
+    finally:
+        subprocess.run(["bash", str(script), "stop", str(folder)], capture_output=True, timeout=120)
+        subprocess.run(["rm", "-rf", str(folder)], capture_output=True)
+
+
+def test_workers_at_once_feed_one_postgresql_study(postgres, tmp_path):
+    url, password = postgres
+    user_url = url.replace("://explore@", "://explore:${oc.env:EXPLORE_DB_PASSWORD}@")
+    name = f"shared-{os.getpid()}-{tmp_path.name}"
+    env = {**os.environ, "EXPLORE_DB_PASSWORD": password}
+    sweep_dir = tmp_path / "sweep"
+    sweep(["hydra/launcher=cores", f"worker={','.join(map(str, range(WORKERS)))}", f"study.storage='{user_url}'",
+           f"study.name={name}"], sweep_dir, env=env)
+    _check_one_study(url.replace("://explore@", f"://explore:{password}@"), name, sweep_dir)
+    # The password is in no file the sweep wrote (configs, overrides, logs, results).
+    for path in sweep_dir.rglob("*"):
+        if path.is_file():
+            assert password.encode() not in path.read_bytes(), path
