@@ -68,11 +68,12 @@ def summary(ds):
     rows, n_front = front_table(ds)
     origin = np.asarray(ds["origin"].values).astype(str) if "origin" in ds else np.full(n, "sampler")
     refined = origin == "refine"
+    front_text = str(n_front)
     if refined.any():
         on = np.asarray(ds["pareto"].values, bool)
-        n_front = f"{n_front} ({int((on & refined).sum())} refined with gradients)"
+        front_text += f" ({int((on & refined).sum())} from gradient refinement)"
     lines = [
-        f"Study {ds.attrs['study_name']}: {n:,} designs, {n_ok:,} feasible, {n_front} on the Pareto front "
+        f"Study {ds.attrs['study_name']}: {n:,} designs, {n_ok:,} feasible, {front_text} on the Pareto front "
         f"(platform {ds.attrs['platform']}, space {ds.attrs['space']}, sampler {ds.attrs['sampler']}, "
         f"range {ds.attrs['objective_range']})",
     ]

@@ -15,6 +15,7 @@ from explore._design import VARIABLES, random_designs
 from explore._refine import cost_per_start, project, refine, spread
 from explore._results import hypervolume
 from explore._scoring import Scorer, feasible
+from explore._summary import summary
 
 # Tighter than the defaults, so that constraints bind on the front being refined.
 TIGHT = ["study.batch_size=64", "constraints.top_speed.min_kmh=170", "constraints.cell_current.max_frac=0.6",
@@ -132,8 +133,10 @@ def test_study_refines_its_front_and_marks_the_refined_designs(tmp_path):
         start = ds["refined_from"].values[origin == "refine"]
         assert np.all(np.isin(start, ds["trial"].values[origin == "sampler"]))
         assert np.all(ds["feasible"].values[origin == "refine"])
-        # Refined designs reach the front: none is dominated by a sampled design.
-        assert ds["pareto"].values[origin == "refine"].any()
+        # Refined designs reach the front, and the summary says how many.
+        n_refined = int(ds["pareto"].values[origin == "refine"].sum())
+        assert n_refined > 0
+        assert f"({n_refined} from gradient refinement) on the Pareto front" in summary(ds)
     # A rerun in the same directory resumes: nothing is sampled or refined again.
     again, _, _ = run(tmp_path, overrides, name="refined")
     assert len(again.trials) == len(study.trials)
