@@ -186,20 +186,15 @@ def check_reachable(cfg):
                             mass_factor=ob.PACK_MASS_FACTOR[chem]) for n in series] for chem in var["chemistry"].choices}
     fewest = f"{series[0]}s{parallel}p"
     if c.pack_fits.enabled:
-        energy = {chem: float(p[0].gross_energy()) / ob.units.KWH for chem, p in packs.items()}
-        mass = {chem: float(p[0].mass()) for chem, p in packs.items()}
-        chem = min(energy, key=energy.get)
-        if energy[chem] > c.pack_fits.max_energy_kwh:
-            raise ConfigError(
-                f"`constraints.pack_fits.max_energy_kwh` {c.pack_fits.max_energy_kwh:g} cannot be met: the smallest pack of "
-                f"the space ({fewest} {chem}) holds {energy[chem]:.1f} kWh; raise it, or lower "
-                "space.variables.cells_series.low or cells_parallel.low")
-        chem = min(mass, key=mass.get)
-        if mass[chem] > c.pack_fits.max_mass_kg:
-            raise ConfigError(
-                f"`constraints.pack_fits.max_mass_kg` {c.pack_fits.max_mass_kg:g} cannot be met: the lightest pack of the "
-                f"space ({fewest} {chem}) weighs {mass[chem]:.0f} kg; raise it, or lower "
-                "space.variables.cells_series.low or cells_parallel.low")
+        limits = (("max_energy_kwh", c.pack_fits.max_energy_kwh, lambda p: float(p.gross_energy()) / ob.units.KWH, "holds {:.1f} kWh"),
+                  ("max_mass_kg", c.pack_fits.max_mass_kg, lambda p: float(p.mass()), "weighs {:.0f} kg"))
+        for key, limit, figure, what in limits:
+            values = {chem: figure(p[0]) for chem, p in packs.items()}
+            chem = min(values, key=values.get)
+            if values[chem] > limit:
+                raise ConfigError(
+                    f"`constraints.pack_fits.{key}` {limit:g} cannot be met: the smallest pack of the space ({fewest} {chem}) "
+                    f"{what.format(values[chem])}; raise it, or lower space.variables.cells_series.low or cells_parallel.low")
     if c.pack_voltage.enabled:
         top = {chem: float(p[0].ocv(p[0].soc_max)) for chem, p in packs.items()}
         bottom = {chem: float(p[1].ocv(p[1].soc_min)) for chem, p in packs.items()}
