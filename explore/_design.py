@@ -13,6 +13,7 @@ import math
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optuna
 
 import objectives as ob
 
@@ -109,6 +110,20 @@ def suggest(trial, space):
             out[name] = trial.suggest_int(name, int(var.low), int(var.high), log=var.log)
         else:
             out[name] = trial.suggest_float(name, float(var.low), float(var.high), log=var.log)
+    return out
+
+
+def distributions(space):
+    """The Optuna distribution of every variable of `space`, as `suggest` asks for it."""
+    out = {}
+    for name, var in space.variables.items():
+        kind = VARIABLES[name].kind
+        if kind == "choice":
+            out[name] = optuna.distributions.CategoricalDistribution(list(var.choices))
+        elif kind == "int":
+            out[name] = optuna.distributions.IntDistribution(int(var.low), int(var.high), log=var.log)
+        else:
+            out[name] = optuna.distributions.FloatDistribution(float(var.low), float(var.high), log=var.log)
     return out
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import optuna
 
 from ._config import ConfigError, redact
-from ._design import columns, suggest
+from ._design import columns, distributions, suggest
 from ._front import warm_up
 from ._refine import refine
 from ._results import pareto_mask
@@ -162,15 +162,12 @@ def _worker_trials(study, worker, origin=None):
     return [t for t in complete if t.user_attrs.get(WORKER_ATTR, 0) == worker and t.user_attrs.get(ORIGIN_ATTR) == origin]
 
 
-def _tell(study, trials, fig, worker, attrs=None):
-    """Tell `trials` their objectives and constraints from `fig`; tag them with `worker`
-    and the per-trial user attributes `attrs` (list of dicts)."""
+def _tell(study, trials, fig, worker):
+    """Tell `trials` their objectives and constraints from `fig`; tag them with `worker`."""
     accel, range_km = told_values(fig)
     names = constraint_names(fig)
     for i, trial in enumerate(trials):
         trial.set_user_attr(WORKER_ATTR, worker)
-        for key, value in (attrs[i] if attrs else {}).items():
-            trial.set_user_attr(key, value)
         for name in names:
             trial.set_constraint(name.removeprefix("constraint_"), fig[name][i])
         study.tell(trial, [accel[i], range_km[i]])
@@ -189,15 +186,22 @@ def _refine_front(study, cfg, sampled, budget):
     range_km = np.asarray([t.values[1] for t in front])
     started = time.perf_counter()
     designs, fig, start, evaluations = refine(cfg, cols, accel, range_km, budget, cfg.refine.steps)
-    trials = []
-    for i in range(len(start)):
-        params = {k: np.asarray(designs[k][i]).item() for k in cfg.space.variables}
-        study.enqueue_trial(params)
-        trial = study.ask()
-        suggest(trial, cfg.space)  # the enqueued values
-        trials.append(trial)
-    attrs = [{ORIGIN_ATTR: "refine", REFINED_FROM_ATTR: front[j].number, REFINED_AFTER_ATTR: sampled} for j in start]
-    _tell(study, trials, fig, cfg.worker, attrs)
+    # Added whole (create_trial + add_trials) rather than enqueued and asked: with workers
+    # sharing the storage, another worker's ask could take an enqueued design.
+    told_accel, told_range = told_values(fig) if len(start) else ([], [])
+    dists = distributions(cfg.space)
+    trials = [
+        optuna.trial.create_trial(
+            values=[told_accel[i], told_range[i]],
+            params={k: np.asarray(designs[k][i]).item() for k in cfg.space.variables},
+            distributions=dists,
+            user_attrs={WORKER_ATTR: cfg.worker, ORIGIN_ATTR: "refine", REFINED_FROM_ATTR: front[j].number,
+                        REFINED_AFTER_ATTR: sampled},
+            constraints={name.removeprefix("constraint_"): float(fig[name][i]) for name in constraint_names(fig)},
+        )
+        for i, j in enumerate(start)
+    ]
+    study.add_trials(trials)
     key = f"{REFINE_EVALUATIONS_ATTR}_worker_{cfg.worker}"
     study.set_user_attr(key, study.user_attrs.get(key, 0) + evaluations)
     log.info("refined %d front designs with gradients (%d model evaluations, %.1f s)",
@@ -258,7 +262,7 @@ def run_study(cfg, run_dir, progress=True):
                 if warming.is_alive():  # refinement takes the same gradients: compiled there
                     warming.join()
                 trials, fig = _refine_front(study, cfg, done, cfg.refine.evaluations // len(rounds))
-                _save(checkpoint, storage, study, trials)
+                _save(checkpoint, storage, study, len(trials))
                 last_round = done
                 if trials:
                     for key, values in zip(("accel", "range", "ok"), (*told_values(fig), feasible(fig))):
@@ -270,7 +274,7 @@ def run_study(cfg, run_dir, progress=True):
             cols = columns([suggest(t, cfg.space) for t in trials], cfg.space)
             fig = scorer.figures(cols)
             accel, range_km = _tell(study, trials, fig, cfg.worker)
-            _save(checkpoint, storage, study, trials)
+            _save(checkpoint, storage, study, len(trials))
             done += size
             batch += 1
             front["accel"].append(accel)
@@ -295,10 +299,10 @@ def refine_points(cfg):
     return sorted({min(n, -(-(n * r // k) // size) * size) for r in range(1, k + 1)})
 
 
-def _save(checkpoint, storage, study, trials):
-    """Checkpoint the told `trials` of `study` in `storage` (nothing to do with a shared one)."""
-    if checkpoint is not None and trials:
-        numbers = {t.number for t in trials}
-        frozen = [t for t in study.get_trials(deepcopy=False) if t.number in numbers]
+def _save(checkpoint, storage, study, n):
+    """Checkpoint the last `n` trials of `study` in `storage`, just told (nothing to do with
+    a shared storage; in memory this process is the only one adding trials)."""
+    if checkpoint is not None and n:
+        frozen = study.get_trials(deepcopy=False)[-n:]
         study_id = storage.get_study_id_from_name(study.study_name)
         checkpoint.save(frozen, study.sampler, storage.get_study_system_attrs(study_id))

@@ -62,23 +62,29 @@ def test_real_launchers_run_a_sweep(launcher, tmp_path):
 
 
 def _check_one_study(url, name, sweep_dir):
+    """Exactly WORKERS x 40 sampled trials (and any refined ones), none lost or twice."""
     storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(url)) if "://" not in url else url
     study = optuna.load_study(study_name=name, storage=storage)
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    assert len(complete) == WORKERS * 40
-    assert len({t.number for t in complete}) == WORKERS * 40
+    sampled = [t for t in complete if "origin" not in t.user_attrs]
+    assert len(sampled) == WORKERS * 40
+    assert len({t.number for t in complete}) == len(complete)
     for worker in range(WORKERS):
-        assert sum(t.user_attrs["worker"] == worker for t in complete) == 40
+        assert sum(t.user_attrs["worker"] == worker for t in sampled) == 40
     ds = explore.open_results(sweep_dir)  # the whole study, from the last export
-    assert ds.sizes["trial"] == WORKERS * 40
     assert sorted(ds["trial"].values) == sorted(t.number for t in complete)
+    return ds
 
 
 def test_workers_at_once_feed_one_journal(tmp_path):
+    """With gradient refinement on: each worker adds its refined designs as whole trials."""
     journal = tmp_path / "shared.journal"
     sweep(["hydra/launcher=cores", f"worker={','.join(map(str, range(WORKERS)))}", f"study.storage={journal}",
-           "study.name=shared"], tmp_path / "sweep")
-    _check_one_study(str(journal), "shared", tmp_path / "sweep")
+           "study.name=shared", "refine.enabled=true", "refine.evaluations=300", "refine.steps=3"], tmp_path / "sweep")
+    ds = _check_one_study(str(journal), "shared", tmp_path / "sweep")
+    refined = ds["origin"].values == "refine"
+    assert refined.any() and ds["feasible"].values[refined].all()
+    assert set(ds["refined_from"].values[refined]) <= set(ds["trial"].values)
 
 
 @pytest.fixture(scope="module")
