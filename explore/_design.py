@@ -240,6 +240,12 @@ def padded_chunks(n, size):
         yield start, stop, np.concatenate([np.arange(start, stop), np.full(size - (stop - start), start)])
 
 
+def column_chunks(cols, size):
+    """(start, stop, columns padded to `size` designs) over the designs of `cols`."""
+    for start, stop, index in padded_chunks(len(cols["layout"]), size):
+        yield start, stop, {k: np.asarray(v)[index] for k, v in cols.items()}
+
+
 def plain_arrays(vehicles):
     """Leaves as float numpy arrays: a weakly typed JAX leaf would compile the model again."""
     return jax.tree.map(lambda x: np.asarray(x, float), vehicles)

@@ -23,7 +23,7 @@ import numpy as np
 
 import objectives as ob
 
-from ._design import VARIABLES, active, build_vehicles, columns, padded_chunks, plain_arrays, relaxed_variables
+from ._design import VARIABLES, active, build_vehicles, column_chunks, columns, plain_arrays, relaxed_variables
 from ._scoring import Scorer
 
 TENTH_S = 0.1
@@ -57,12 +57,6 @@ def _free(cols, space):
             inside &= np.asarray(cols[f"{axle}_gears"]) == 2
         free.append(inside)
     return names, np.stack(free, axis=1) if free else np.zeros((len(cols["layout"]), 0), bool)
-
-
-def chunks(cols, size):
-    """(start, stop, columns padded to `size` designs) over the designs of `cols`."""
-    for start, stop, index in padded_chunks(len(cols["layout"]), size):
-        yield start, stop, {k: np.asarray(v)[index] for k, v in cols.items()}
 
 
 def neighbour_slopes(accel_s, range_km):
@@ -130,7 +124,7 @@ def front_traces(cfg, cols):
     grid = np.arange(0.0, ACCEL_TRACE_END_S + 0.5 * ACCEL_TRACE_DT_S, ACCEL_TRACE_DT_S)
     cycle_time = np.asarray(ob.load_cycle(TRACE_CYCLE).time[1:], float)
     parts = {"trace_speed_kmh": [], "trace_battery_power_kw": [], "trace_soc": []}
-    for start, stop, chunk in chunks(cols, cfg.study.batch_size):
+    for start, stop, chunk in column_chunks(cols, cfg.study.batch_size):
         vehicles = plain_arrays(build_vehicles(chunk, cfg.vehicle, cfg.space))
         speed, time, power, soc = (np.asarray(a, float)[: stop - start] for a in _traces(vehicles))
         parts["trace_speed_kmh"].append(np.stack([ob.units.mps_to_kmh(np.interp(grid, t, v, right=np.nan)) for t, v in zip(time, speed)]))

@@ -11,7 +11,7 @@ import numpy as np
 import objectives as ob
 
 from ._config import ConfigError, RangeCycle
-from ._design import AXLES, build_vehicles, padded_chunks, plain_arrays
+from ._design import AXLES, build_vehicles, column_chunks, padded_chunks, plain_arrays
 
 CYCLES = {RangeCycle.wltp: ("wltc",), RangeCycle.epa: ("udds", "hwfet")}
 RANGE_KEY = {RangeCycle.wltp: "wltp_range_m", RangeCycle.epa: "epa_range_m"}
@@ -102,8 +102,7 @@ class Scorer:
         are independent, so each design gets its own derivative.
         """
         parts = []
-        for start, stop, index in padded_chunks(len(cols["layout"]), self.batch_size):
-            chunk = {k: np.asarray(v)[index] for k, v in cols.items()}
+        for start, stop, chunk in column_chunks(cols, self.batch_size):
             x0 = jnp.stack([jnp.asarray(np.asarray(chunk[k], float)) for k in names], axis=1)
 
             def f(x, chunk=chunk):
