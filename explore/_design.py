@@ -169,6 +169,20 @@ def active(cols):
     return {axle: (layout == axle) | (layout == "dual") for axle in AXLES}
 
 
+def meaningful(cols, names):
+    """(n, len(names)) bool: where each variable of `names` means something for a design:
+    axle variables only on a driven axle, the second-gear ratio only with two gears."""
+    on = active(cols)
+    out = np.ones((len(cols["layout"]), len(names)), bool)
+    for j, name in enumerate(names):
+        axle = name.split("_", 1)[0]
+        if axle in on:
+            out[:, j] &= on[axle]
+        if name.endswith("ratio_2_frac"):
+            out[:, j] &= np.asarray(cols[f"{axle}_gears"]) == 2
+    return out
+
+
 # Stand-ins for the variables of an axle that no layout of the space drives.
 UNDRIVEN = {"power_kw": 100.0, "torque_nm": 300.0, "ratio": 9.0}
 

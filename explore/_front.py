@@ -23,7 +23,7 @@ import numpy as np
 
 import objectives as ob
 
-from ._design import VARIABLES, active, build_vehicles, column_chunks, columns, plain_arrays, relaxed_variables
+from ._design import VARIABLES, build_vehicles, column_chunks, columns, meaningful, plain_arrays, relaxed_variables
 from ._scoring import Scorer
 
 TENTH_S = 0.1
@@ -41,22 +41,16 @@ def continuous_variables(space):
 
 
 def _free(cols, space):
-    """Which continuous variables each design may move: (names, bool array (n, K))."""
+    """Which continuous variables each design may move: (names, bool array (n, K)):
+    those that mean something for it and are off their bounds."""
     names = continuous_variables(space)
-    on = active(cols)
-    free = []
-    for name in names:
+    free = meaningful(cols, names)
+    for j, name in enumerate(names):
         var = space.variables[name]
         x = np.asarray(cols[name], float)
         span = max(var.high - var.low, 1e-12)
-        inside = (x - var.low > BOUND_TOL * span) & (var.high - x > BOUND_TOL * span)
-        axle = name.split("_", 1)[0]
-        if axle in on:
-            inside &= on[axle]
-        if name.endswith("ratio_2_frac"):
-            inside &= np.asarray(cols[f"{axle}_gears"]) == 2
-        free.append(inside)
-    return names, np.stack(free, axis=1) if free else np.zeros((len(cols["layout"]), 0), bool)
+        free[:, j] &= (x - var.low > BOUND_TOL * span) & (var.high - x > BOUND_TOL * span)
+    return names, free
 
 
 def neighbour_slopes(accel_s, range_km):

@@ -36,7 +36,7 @@ Jacobian costs more: one forward-mode tangent per variable.)
 
 import numpy as np
 
-from ._design import AXLES, VARIABLES, active, relaxed_variables
+from ._design import VARIABLES, meaningful, relaxed_variables
 from ._scoring import Scorer, feasible
 
 GRADIENT_EVALUATIONS = 3  # one design's values and gradients, in model evaluations
@@ -119,24 +119,6 @@ class _Scaling:
         return np.where(self.log, x, 1.0) * self.span
 
 
-def _movable(cols, space, names):
-    """(n, K) bool: variables a design may move (its driven axles; second-gear ratio only
-    with two gears); counts are marked separately."""
-    on = active(cols)
-    out = []
-    for name in names:
-        ok = np.ones(len(cols["layout"]), bool)
-        axle = name.split("_", 1)[0]
-        if axle in AXLES:
-            ok &= on[axle]
-        if name.endswith("ratio_2_frac"):
-            ok &= np.asarray(cols[f"{axle}_gears"]) == 2
-        if space.variables[name].low == space.variables[name].high:
-            ok &= False
-        out.append(ok)
-    return np.stack(out, axis=1)
-
-
 class _Problem:
     """Objective and constraint rows (<= 0) of every start's scalarisation, scaled."""
 
@@ -202,20 +184,20 @@ def refine(cfg, cols, accel_s, range_km, budget, steps):
         for end, which in ((fig0["accel_0_100_s"].argmin(), "fastest"), (fig0["range_km"].argmax(), "longest")):
             kind[end], n_steps[end] = which, END_STEPS * steps
     problem = _Problem(fig0["accel_0_100_s"], fig0["range_km"], kind, max(np.ptp(accel_s), 0.1), max(np.ptp(range_km), 1.0))
-    designs, fig, ok, evaluations = _improve(cfg, start, fig0, problem, n_steps)
+    designs, fig, ok, evaluations = _improve(cfg, names, counts, start, fig0, problem, n_steps)
     return designs, fig, pick[ok], evaluations
 
 
-def _improve(cfg, start, fig0, problem, n_steps):
-    """The trust-region iterations of every start design (see the module docstring).
+def _improve(cfg, names, counts, start, fig0, problem, n_steps):
+    """The trust-region iterations of every start design (see the module docstring), in
+    the variables `names` (`counts`: which are cell counts).
     Returns (designs, figures, passed (bool per start), evaluations); designs and
     figures only of the starts that passed."""
     space = cfg.space
     scorer = Scorer(cfg)
-    names = relaxed_variables(space)
-    counts = np.asarray([VARIABLES[k].kind == "int" for k in names], bool)
     scaling = _Scaling(space, names)
-    movable = _movable(start, space, names)
+    fixed = np.asarray([space.variables[k].low == space.variables[k].high for k in names])
+    movable = meaningful(start, names) & ~fixed
     n = len(n_steps)
 
     def designs(z, rows, whole):

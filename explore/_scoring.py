@@ -101,6 +101,8 @@ class Scorer:
         and one tangent per variable: every design of a chunk moves at once, and designs
         are independent, so each design gets its own derivative.
         """
+        if not names or not len(cols["layout"]):
+            raise ValueError("jacobian needs at least one design and one variable")
         parts = []
         for start, stop, chunk in column_chunks(cols, self.batch_size):
             x0 = jnp.stack([jnp.asarray(np.asarray(chunk[k], float)) for k in names], axis=1)
@@ -113,11 +115,9 @@ class Scorer:
                 return {k: fig[k] for k in ("accel_0_100_s", "range_km", *constraint_names(fig))}
 
             per_var = [jax.jvp(f, (x0,), (jnp.zeros_like(x0).at[:, j].set(1.0),)) for j in range(len(names))]
-            values = {k: np.asarray(v, float)[: stop - start] for k, v in per_var[0][0].items()} if names else {}
+            values = {k: np.asarray(v, float)[: stop - start] for k, v in per_var[0][0].items()}
             derivs = {k: np.stack([np.asarray(d[1][k], float)[: stop - start] for d in per_var], axis=1) for k in values}
             parts.append((values, derivs))
-        if not parts or not names:
-            raise ValueError("jacobian needs at least one design and one variable")
         return tuple({k: np.concatenate([p[i][k] for p in parts]) for k in parts[0][i]} for i in (0, 1))
 
     def reasons(self, fig):

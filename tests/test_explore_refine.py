@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 from explore_helpers import compose_config
-from test_explore_study import TINY, run
+from test_explore_study import run
 
 from explore._design import VARIABLES, random_designs
 from explore._refine import cost_per_start, project, refine, spread
