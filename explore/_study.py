@@ -151,6 +151,10 @@ class Progress:
             self.bar.set_postfix(front=front, refresh=False)
             self.bar.update(n)
 
+    def describe(self, text):
+        if self.bar is not None:
+            self.bar.set_description(text)
+
     def close(self):
         if self.bar is not None:
             self.bar.close()
@@ -259,6 +263,7 @@ def run_study(cfg, run_dir, progress=True):
     try:
         while True:
             if any(last_round < at <= done for at in rounds):
+                bar.describe("refining the front with gradients")
                 if warming.is_alive():  # refinement takes the same gradients: compiled there
                     warming.join()
                 trials, fig = _refine_front(study, cfg, done, cfg.refine.evaluations // len(rounds))
