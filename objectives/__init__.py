@@ -8,15 +8,18 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import _units as units
 from ._battery import CELLS, PACK_MASS_FACTOR, Cell, Pack
+from ._constants import Constant
+from ._constants import table as constants_table
 from ._consumption import cycle_energy, cycle_trace, step_powers
 from ._cycles import CYCLE_NAMES, Cycle, load_cycle
 from ._evaluate import REASONS, describe_infeasible, pack_figures, score, score_one
 from ._gearing import Axle, Gearbox
-from ._motor import AbstractMotor, SynchronousMotor
-from ._performance import accel_run, accel_time, top_speed
+from ._motor import AbstractMotor, SynchronousMotor, motor_of_type
+from ._performance import accel_run, accel_time, sustained_speed, top_speed
 from ._predict import SpecFileError, load_specs, reference_specs
 from ._pytree import stack, unstack
 from ._spec import SpecError, vehicle_from_spec
+from ._tyre import Tyre, parse_size, tyre
 from ._vehicle import Body, Vehicle
 
 try:
@@ -33,27 +36,34 @@ __all__ = [
     "Axle",
     "Body",
     "Cell",
+    "Constant",
     "Cycle",
     "Gearbox",
     "Pack",
     "SpecError",
     "SpecFileError",
     "SynchronousMotor",
+    "Tyre",
     "Vehicle",
     "accel_run",
     "accel_time",
+    "constants_table",
     "cycle_energy",
     "cycle_trace",
     "describe_infeasible",
     "load_cycle",
     "load_specs",
+    "motor_of_type",
     "pack_figures",
+    "parse_size",
     "reference_specs",
     "score",
     "score_one",
     "stack",
     "step_powers",
+    "sustained_speed",
     "top_speed",
+    "tyre",
     "units",
     "unstack",
     "vehicle_from_spec",

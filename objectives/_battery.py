@@ -10,11 +10,17 @@ over a drive cycle and for the ~10 s power of a launch).
 Terminal power limit at a given SOC: the current is bounded by the cell current limit
 and by the cell's minimum terminal voltage, and the terminal power `V I - R I^2`
 cannot exceed the matched-load maximum `V^2 / (4 R)`.
+
+Pack mass: a fixed part (housing, battery management, junction box, cooling plates; it
+does not shrink with the pack) plus the cells times a cell-to-pack factor for what grows
+with them (modules, busbars, structure): `PACK_FIXED_MASS` and `PACK_MASS_FACTOR`.
 """
 
 import jax.numpy as jnp
 import numpy as np
 
+from . import _constants
+from ._constants import PACK_FIXED_MASS
 from ._pytree import pytree_dataclass
 from ._units import AH
 
@@ -74,53 +80,38 @@ def _cell(capacity_ah, ocv, mass_kg, resistance_mohm, max_discharge_c, max_charg
     )
 
 
-# Cell library. Representative automotive cells (generic, not one vendor's datasheet):
-#   nmc: large-format NMC pouch, ~60 Ah, ~3.7 V, ~260 Wh/kg cell level, ~1.3 mOhm DCIR,
-#        6C peak discharge (10 s), 3C peak charge (regen pulses).
-#   lfp: large-format LFP prismatic, ~170 Ah, ~3.25 V, ~180 Wh/kg cell level,
-#        ~0.55 mOhm DCIR, 4.5C peak discharge, 2.5C peak charge.
-# OCV curves follow the usual shapes (NMC sloped, LFP flat with steep ends).
-CELLS = {
-    "nmc": _cell(
-        capacity_ah=60.0,
-        ocv=[3.30, 3.50, 3.57, 3.62, 3.66, 3.71, 3.79, 3.87, 3.95, 4.05, 4.18],
-        mass_kg=0.86,
-        resistance_mohm=1.3,
-        max_discharge_c=6.0,
-        max_charge_c=3.0,
-        v_min=2.8,
-        v_max=4.2,
-    ),
-    "lfp": _cell(
-        capacity_ah=170.0,
-        ocv=[2.90, 3.20, 3.24, 3.27, 3.28, 3.29, 3.30, 3.31, 3.32, 3.34, 3.45],
-        mass_kg=3.1,
-        resistance_mohm=0.55,
-        max_discharge_c=4.5,
-        max_charge_c=2.5,
-        v_min=2.5,
-        v_max=3.65,
-    ),
-}
+def _library_cell(c):
+    """A `Cell` from a table of `_constants` (NMC_CELL, LFP_CELL); terminal limits at the ends
+    of the measured OCV curve."""
+    ocv = [float(x) for x in c["ocv"].value]
+    return _cell(capacity_ah=c["capacity_ah"].value, ocv=ocv, mass_kg=c["mass_kg"].value,
+                 resistance_mohm=c["resistance_mohm"].value, max_discharge_c=c["max_discharge_c"].value,
+                 max_charge_c=c["max_charge_c"].value, v_min=ocv[0], v_max=ocv[-1])
 
-# Cell-to-pack mass factor (pack mass / cell mass) typical of each chemistry's packs.
-PACK_MASS_FACTOR = {"nmc": 1.55, "lfp": 1.32}
+
+# Cell library (sources in `_constants.py`): a large NMC pouch cell and an LFP prismatic cell.
+CELLS = {"nmc": _library_cell(_constants.NMC_CELL), "lfp": _library_cell(_constants.LFP_CELL)}
+
+# Mass of the cells and what grows with them, per unit of cell mass, by chemistry.
+PACK_MASS_FACTOR = {chem: float(c) for chem, c in _constants.PACK_MASS_FACTOR.items()}
 
 
 @pytree_dataclass
 class Pack:
-    """Attributes: cell, n_series, n_parallel (floats), mass_factor (pack/cell mass),
-    soc_min and soc_max (usable window, fractions of full capacity)."""
+    """Attributes: cell, n_series, n_parallel (floats), mass_factor (mass of cells and what
+    grows with them / cell mass), fixed_mass (kg, what does not), soc_min and soc_max
+    (usable window, fractions of full capacity)."""
 
     cell: Cell
     n_series: float
     n_parallel: float
     mass_factor: float
+    fixed_mass: float = float(PACK_FIXED_MASS)
     soc_min: float = 0.03
     soc_max: float = 0.98
 
     def mass(self):
-        return self.n_series * self.n_parallel * self.cell.mass * self.mass_factor
+        return self.fixed_mass + self.n_series * self.n_parallel * self.cell.mass * self.mass_factor
 
     def resistance(self):
         return self.n_series * self.cell.resistance / self.n_parallel
@@ -164,8 +155,16 @@ class Pack:
 
         Solves P = V I - R I^2 on the physical root, written as 2P / (V + sqrt(V^2 - 4 R P))
         to avoid cancellation for small R in float32. Powers beyond the matched-load limit
-        are clamped to it (the caller flags them as infeasible).
+        are clamped to it (the caller flags them as infeasible), and there the derivative
+        is that of the clamped value: finite, never NaN.
         """
         r = self.resistance()
-        disc = jnp.maximum(ocv * ocv - 4.0 * r * terminal_power, 0.0)
-        return 2.0 * terminal_power / (ocv + jnp.sqrt(disc))
+        return 2.0 * terminal_power / (ocv + safe_sqrt(ocv * ocv - 4.0 * r * terminal_power))
+
+
+def safe_sqrt(x):
+    """sqrt(max(x, 0)) whose derivative is finite everywhere: 0 where x <= 0 (the clamped
+    side), the usual 1 / (2 sqrt(x)) elsewhere. The double `where` keeps the unused branch
+    from producing an infinite derivative that would turn into NaN."""
+    positive = x > 0.0
+    return jnp.where(positive, jnp.sqrt(jnp.where(positive, x, 1.0)), 0.0)

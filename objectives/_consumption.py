@@ -1,21 +1,32 @@
 """Energy consumption on a drive cycle (backward-facing, quasi-static).
 
-At each step of the trace (mean speed v, acceleration a over the step):
+At each step of the trace (mean speed v, acceleration a over the step), at the test mass
+of the cycle's standard (WLTP or EPA):
 
-1. wheel force  F = m_eff a + C_rr m g + 0.5 rho C_d A v^2   (none while standing still);
-2. traction (F > 0) is split between axles in proportion to their peak force;
-   braking (F < 0) is recovered by the motors up to their torque envelope, the pack's
-   charge power and a low-speed fade, axle by axle; the friction brakes take the rest;
-3. each axle's motor torque, speed and losses give its DC power (gear, motor and inverter
-   losses); the auxiliary load is added on the DC bus;
-4. the pack current follows from the terminal power at the open-circuit voltage averaged
+1. wheel force  F = m_eff a + road load(v) + coast-down drag(v)   (none while standing still).
+   The tests run on a dynamometer set to the road load a coast-down measured, and a car
+   coasting in neutral still turns its motors and gearboxes: their idle drag (iron loss of
+   permanent magnets, bearings, gear churning; nothing for a disconnected axle) is part of
+   that road load, and the car pays it again through its own powertrain on the rolls;
+2. braking (F < 0) is recovered by the motors up to their torque envelope, the pack's
+   charge power and a low-speed fade; the friction brakes take the rest;
+3. the controller chooses, at every step, how to share the force between the axles and
+   which gear each two-speed box uses, for the least power drawn from the battery. The
+   candidate splits are both axles in proportion to their peak force (least copper loss),
+   the front axle alone, and the rear axle alone; an axle that carries no torque idles
+   (a permanent-magnet motor still pays its iron loss; a de-excited machine does not; a
+   disconnected axle stops its motors and gearbox). Each gear must supply its share;
+4. each axle's DC power is its wheel power plus gear loss (mesh ~ torque, spin ~ speed),
+   motor loss and inverter loss; the auxiliary load is added on the DC bus;
+5. the pack current follows from the terminal power at the open-circuit voltage averaged
    over the usable window, and the energy drawn from the cells is V_oc I (the I^2 R loss
    included).
 
 Steps are independent given the OCV, so the whole trace is evaluated as one vectorised
 expression (no time loop): the open-circuit voltage changes by a few per cent over the
 usable window and the loss it affects is ~1 % of the energy, so the window average is
-used rather than tracking SOC through one cycle.
+used rather than tracking SOC through one cycle. The rotating inertia on the cycle is
+taken in first gear.
 
 Range = usable energy / (energy from cells per metre).
 """
@@ -27,6 +38,9 @@ import numpy as np
 
 from ._cycles import load_cycle
 
+STANDARD = {"wltc": "wltp", "udds": "epa", "hwfet": "epa", "us06": "epa"}  # test mass of each cycle
+_NEVER = 1e12  # W: the power of a split that cannot supply the force
+
 
 @functools.cache
 def cycle_steps(name, dt=None):
@@ -36,7 +50,49 @@ def cycle_steps(name, dt=None):
     return speed[~idle], accel[~idle], h[~idle], float(h[idle].sum())
 
 
-def step_powers(vehicle, speed, accel, inv_speed=None):
+def _select(pick, a, b):
+    """Flows `a` where `pick`, else `b` (dicts of arrays with the same keys)."""
+    return {k: jnp.where(pick, a[k], b[k]) for k in a}
+
+
+def _gears(axle, speed, inv_speed, v_bus):
+    """Per gear of the axle: its ratio, the largest drive and brake forces at each step (N),
+    and its idle flows."""
+    eta = axle.gearbox.efficiency
+    out = []
+    for ratio in axle.ratios():
+        force = axle.max_force(speed, ratio, inv_speed)
+        out.append({"ratio": ratio, "drive": force * eta, "brake": force * (1.0 / eta),
+                    "idle": axle.idle_flows(speed, ratio, v_bus)})
+    return out
+
+
+def _idle(gears):
+    """Idle flows of an axle, in the gear that idles with less loss."""
+    low, high = gears[0]["idle"], gears[1]["idle"]
+    return _select(high["dc"] < low["dc"], high, low)
+
+
+def _axle_at(axle, force, speed, gears, v_bus):
+    """Power flows (dict of arrays) of an axle asked for `force` (N, signed) at each step, in
+    the gear that draws least; braking beyond the axle's envelope goes to the friction
+    brakes. Returns (flows, rank): rank is the DC power, or `_NEVER` where no gear
+    supplies a tractive force."""
+    best = best_rank = None
+    for g in gears:
+        used = jnp.where(force < 0.0, jnp.maximum(force, -g["brake"]), force)
+        flows = _select(used == 0.0, g["idle"], axle.flows(used, speed, g["ratio"], v_bus))
+        flows["force"] = used
+        rank = jnp.where(force <= g["drive"] * (1.0 + 1e-6), flows["dc"], _NEVER)
+        if best is None:
+            best, best_rank = flows, rank
+        else:
+            pick = rank < best_rank
+            best, best_rank = _select(pick, flows, best), jnp.where(pick, rank, best_rank)
+    return best, best_rank
+
+
+def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
     """Power flows (W) at each step, as a dict of arrays shaped like `speed`.
 
     Keys: battery (drawn from the cells, V_oc I), terminal, wheel (signed), friction_brake
@@ -44,52 +100,59 @@ def step_powers(vehicle, speed, accel, inv_speed=None):
     and shortfall (N, tractive force the powertrain could not supply; 0 when it follows).
     `inv_speed` (s/m), 1/max(speed, 0.1) precomputed for a fixed trace, saves divisions.
     """
-    body = vehicle.body
     pack = vehicle.pack
-    r = body.wheel_radius
-    mass = vehicle.test_mass()
+    mass = vehicle.test_mass(standard)
     if inv_speed is None:
         inv_speed = 1.0 / jnp.maximum(speed, 0.1)
     moving = speed > 0.0
-    road = jnp.where(moving, body.road_load(speed, mass), 0.0)
-    wheel = vehicle.effective_mass(speed, mass) * accel + road
-    drive = jnp.maximum(wheel, 0.0)
-    brake = jnp.minimum(wheel, 0.0)
+    v_bus = vehicle.bus_voltage()
+    gears = [_gears(a, speed, inv_speed, v_bus) for a in vehicle.axles()]
+    idle = [_idle(g) for g in gears]
+    coast_drag = (idle[0]["dc"] + idle[1]["dc"]) * inv_speed
+    road = jnp.where(moving, vehicle.road_load(speed, mass) + coast_drag, 0.0)
+    rotating = sum(a.inertia(a.gearbox.ratio_low) / a.wheel_radius() ** 2 for a in vehicle.axles())
+    wheel = (mass + rotating) * accel + road
 
     soc = 0.5 * (pack.soc_min + pack.soc_max)
-    cap_front = vehicle.front.max_force(speed, r, inv_speed)
-    cap_rear = vehicle.rear.max_force(speed, r, inv_speed)
     fade_rate = 1.0 / (vehicle.regen_fade_high - vehicle.regen_fade_low)
     fade = jnp.clip((speed - vehicle.regen_fade_low) * fade_rate, 0.0, 1.0)
     # Wheel-side regen power never exceeds the pack's charge limit (losses only lower it).
     charge_limit = pack.max_charge_power(soc) * inv_speed
-    regen = jnp.maximum(brake * fade, -charge_limit)
-    share = vehicle.drive_share()
-    regen_cap_front = vehicle.front.max_force(speed, r, inv_speed, braking=True)
-    regen_cap_rear = vehicle.rear.max_force(speed, r, inv_speed, braking=True)
-    regen_front = jnp.maximum(share * regen, -regen_cap_front)
-    regen_rear = jnp.maximum((1.0 - share) * regen, -regen_cap_rear)
-    force_front = share * drive + regen_front
-    force_rear = (1.0 - share) * drive + regen_rear
+    demand = jnp.where(wheel >= 0.0, wheel, jnp.maximum(wheel * fade, -charge_limit))
 
-    dc_f, motor_f, gear_f, inv_f = vehicle.front.power_flows(force_front, speed, r)
-    dc_r, motor_r, gear_r, inv_r = vehicle.rear.power_flows(force_rear, speed, r)
-    terminal = dc_f + dc_r + vehicle.aux_power
+    share = vehicle.drive_share()
+    split = [_axle_at(a, s * demand, speed, g, v_bus) for a, s, g in zip(vehicle.axles(), (share, 1.0 - share), gears)]
+    alone = [_axle_at(a, demand, speed, g, v_bus) for a, g in zip(vehicle.axles(), gears)]
+    zero = jnp.zeros_like(speed)
+    idle = [{**flows, "force": zero} for flows in idle]
+    options = [  # (front, rear, rank); the split is always a candidate (the shortfall flags it)
+        (split[0][0], split[1][0], split[0][0]["dc"] + split[1][0]["dc"]),
+        (alone[0][0], idle[1], alone[0][1] + idle[1]["dc"]),
+        (idle[0], alone[1][0], idle[0]["dc"] + alone[1][1]),
+    ]
+    front, rear, best = options[0]
+    for f, r, rank in options[1:]:
+        pick = rank < best
+        front, rear, best = _select(pick, f, front), _select(pick, r, rear), jnp.where(pick, rank, best)
+
+    terminal = front["dc"] + rear["dc"] + vehicle.aux_power
     ocv = pack.mean_ocv()
     current = pack.current(terminal, ocv)
     battery = ocv * current
 
-    shortfall = jnp.maximum(force_front - cap_front, 0.0) + jnp.maximum(force_rear - cap_rear, 0.0)
+    capacity = sum(jnp.maximum(low["drive"], high["drive"]) for low, high in gears)
+    shortfall = jnp.maximum(wheel - capacity, 0.0)
     over_power = jnp.maximum(terminal - pack.max_discharge_power(soc), 0.0)
     shortfall = shortfall + over_power * inv_speed
+    regen = front["force"] + rear["force"]
     return {
         "battery": battery,
         "terminal": terminal,
         "wheel": wheel * speed,
-        "friction_brake": (regen_front + regen_rear - brake) * speed,
-        "motor_loss": motor_f + motor_r,
-        "gear_loss": gear_f + gear_r,
-        "inverter_loss": inv_f + inv_r,
+        "friction_brake": jnp.maximum(regen - wheel, 0.0) * speed,
+        "motor_loss": front["motor_loss"] + rear["motor_loss"],
+        "gear_loss": front["gear_loss"] + rear["gear_loss"],
+        "inverter_loss": front["inverter_loss"] + rear["inverter_loss"],
         "battery_loss": battery - terminal,
         "aux": jnp.full_like(speed, 1.0) * vehicle.aux_power,
         "shortfall": shortfall,
@@ -108,7 +171,7 @@ def cycle_energy(vehicle, name, dt=None, breakdown=False):
     With `breakdown=True` also returns a dict of energies (J) per power flow.
     """
     speed, accel, h, idle_time = cycle_steps(name, dt)
-    powers = step_powers(vehicle, speed, accel, 1.0 / np.maximum(speed, 0.1))
+    powers = step_powers(vehicle, speed, accel, 1.0 / np.maximum(speed, 0.1), STANDARD[name])
     idle = idle_battery_power(vehicle) * idle_time
     energy = jnp.sum(powers["battery"] * h) + idle
     distance = float(np.sum(speed * h))
@@ -134,7 +197,7 @@ def cycle_trace(vehicle, name):
     """
     cycle = load_cycle(name)
     speed, accel, h = cycle.steps()
-    powers = step_powers(vehicle, speed, accel, 1.0 / np.maximum(speed, 0.1))
+    powers = step_powers(vehicle, speed, accel, 1.0 / np.maximum(speed, 0.1), STANDARD[name])
     pack = vehicle.pack
     current = powers["battery"] / pack.mean_ocv()
     charge = pack.n_parallel * pack.cell.capacity

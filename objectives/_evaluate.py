@@ -5,8 +5,9 @@ import functools
 import jax
 import jax.numpy as jnp
 
+from ._constants import EPA_CITY_WEIGHT, EPA_LABEL_FACTOR, PEAK_POWER_SOC
 from ._consumption import cycle_energy
-from ._performance import ROLLOUT_M, accel_time, top_speed
+from ._performance import ROLLOUT_M, accel_time, sustained_speed, top_speed
 
 # Bits of the `infeasible` code.
 NO_100 = 1
@@ -18,10 +19,7 @@ REASONS = {
     NO_ENERGY: "pack holds no usable energy (empty SOC window)",
 }
 
-PEAK_POWER_SOC = 0.2  # state of charge down to which peak power is rated
 CHUNK = 200  # designs per vmapped chunk inside `score`
-EPA_CITY_WEIGHT = 0.55
-EPA_LABEL_FACTOR = 0.7
 
 
 def describe_infeasible(code):
@@ -39,8 +37,9 @@ def pack_figures(vehicle):
     cell_max_current_a (the cell's rated peak discharge current).
     """
     pack = vehicle.pack
-    peak = vehicle.front.peak_dc_power() + vehicle.rear.peak_dc_power() + vehicle.aux_power
-    soc = jnp.maximum(PEAK_POWER_SOC, pack.soc_min)
+    v_bus = vehicle.bus_voltage()
+    peak = vehicle.front.peak_dc_power(v_bus) + vehicle.rear.peak_dc_power(v_bus) + vehicle.aux_power
+    soc = jnp.maximum(PEAK_POWER_SOC.value, pack.soc_min)
     return {
         "gross_energy_j": pack.gross_energy(),
         "pack_mass_kg": pack.mass(),
@@ -62,6 +61,7 @@ def score_one(vehicle, cycles=("wltc",), rollout=False):
     t, reaches = accel_time(vehicle, rollout=ROLLOUT_M if rollout else 0.0)
     out["accel_0_100_s"] = t
     out["top_speed_mps"] = top_speed(vehicle)
+    out["sustained_speed_mps"] = sustained_speed(vehicle)
     usable = vehicle.pack.usable_energy()
     out["usable_energy_j"] = usable
     out["kerb_mass_kg"] = vehicle.kerb_mass()
@@ -76,8 +76,9 @@ def score_one(vehicle, cycles=("wltc",), rollout=False):
     if "wltc" in consumption:
         out["wltp_range_m"] = usable / consumption["wltc"]
     if "udds" in consumption and "hwfet" in consumption:
-        combined = EPA_CITY_WEIGHT * consumption["udds"] + (1.0 - EPA_CITY_WEIGHT) * consumption["hwfet"]
-        out["epa_range_m"] = EPA_LABEL_FACTOR * usable / combined
+        city = EPA_CITY_WEIGHT.value
+        combined = city * consumption["udds"] + (1.0 - city) * consumption["hwfet"]
+        out["epa_range_m"] = EPA_LABEL_FACTOR.value * usable / combined
     out["infeasible"] = infeasible.astype(jnp.int32)
     return out
 
@@ -87,7 +88,7 @@ def score(vehicles, cycles=("wltc",), rollout=False):
     """Score a batch of designs: `vehicles` is a `Vehicle` whose leaves have a leading batch axis.
 
     Returns a dict of arrays shaped (batch,) with keys accel_0_100_s, top_speed_mps,
-    usable_energy_j, kerb_mass_kg, the `pack_figures`, <cycle>_consumption_j_per_m, wltp_range_m (with "wltc"),
+    sustained_speed_mps (held at the motors' 30-minute rating), usable_energy_j, kerb_mass_kg, the `pack_figures`, <cycle>_consumption_j_per_m, wltp_range_m (with "wltc"),
     epa_range_m (with "udds" and "hwfet") and infeasible (int bits, see `describe_infeasible`).
     Never raises on a bad design: infeasibility is data.
 

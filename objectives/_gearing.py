@@ -1,98 +1,134 @@
-"""Reduction gearing and the driven axle (motors + gearbox).
+"""Reduction gearing and the axle (motors + gearbox + tyres).
 
-An axle carries `n_motors` identical motors (0: undriven, 1: usual, 2: twin motors,
-one per wheel) through one- or two-speed reduction gearing. A single-speed axle has
-`ratio_low == ratio_high`; a two-speed axle uses `ratio_low` below `shift_speed`
-(vehicle speed, m/s) and `ratio_high` above it. `n_motors` is a float so that
-layouts can be mixed within one batch and relaxed for gradients.
+An axle carries `n_motors` identical motors (0: undriven, 1: usual, 2: twin motors, one
+per wheel) through one- or two-speed reduction gearing, and two tyres. `n_motors` is a
+float so that layouts can be mixed within one batch and relaxed for gradients.
 
-All forces here are at the tyre contact patch of the whole axle (N); speeds are
-vehicle speeds (m/s).
+A two-speed box (`ratio_high < ratio_low`) weighs more and drags more than a
+single-speed one (`TWO_SPEED_EXTRA_MASS`, `TWO_SPEED_SPIN_FRAC`). Which gear it uses is
+decided where the force is known: the 0-100 run takes the gear with more force at each
+speed, and a drive cycle the gear that draws less from the battery at each step
+(`_consumption.py`). A `disconnect` clutch (1.0) lets an axle that delivers no torque stop
+its motors and gearbox, at the mass of the clutch.
+
+Forces here are at the tyre contact patches of the whole axle (N); speeds are vehicle
+speeds (m/s).
 """
 
 import jax.numpy as jnp
 
+from ._constants import (
+    DISCONNECT_MASS,
+    GEAR_EFFICIENCY,
+    GEAR_SPIN_TORQUE_FRAC,
+    GEARBOX_MASS_PER_TORQUE,
+    TWO_SPEED_EXTRA_MASS,
+    TWO_SPEED_SPIN_FRAC,
+)
 from ._motor import SynchronousMotor
 from ._pytree import pytree_dataclass
+from ._tyre import Tyre
 
 
 @pytree_dataclass
 class Gearbox:
-    """Attributes: ratios (motor:wheel), shift_speed (m/s), efficiency (fraction),
-    base_mass (kg) and mass_per_torque (kg per N m of wheel torque)."""
+    """Attributes: ratio_low (first gear, motor:wheel), ratio_high (second gear; equal to
+    ratio_low for a single-speed box), efficiency (mesh, fraction of the torque carried),
+    disconnect (1.0: a clutch stops motor and box when the axle idles)."""
 
     ratio_low: float
     ratio_high: float
-    shift_speed: float = 0.0
-    efficiency: float = 0.97
-    base_mass: float = 8.0
-    mass_per_torque: float = 0.004
+    efficiency: float = float(GEAR_EFFICIENCY)
+    disconnect: float = 0.0
 
-    def ratio(self, speed):
-        return jnp.where(speed < self.shift_speed, self.ratio_low, self.ratio_high)
+    def two_speed(self):
+        """1.0 for a two-speed box, 0.0 for a single-speed one."""
+        return jnp.where(self.ratio_high < self.ratio_low, 1.0, 0.0)
 
-    def inverse_ratio(self, speed):
-        return jnp.where(speed < self.shift_speed, 1.0 / self.ratio_low, 1.0 / self.ratio_high)
+    def mass(self, motor_torque):
+        """Gearbox mass (kg) for a motor of peak torque `motor_torque` (N m)."""
+        wheel_torque = motor_torque * self.ratio_low
+        return (GEARBOX_MASS_PER_TORQUE.value * wheel_torque
+                + TWO_SPEED_EXTRA_MASS.value * self.two_speed() + DISCONNECT_MASS.value * self.disconnect)
+
+    def spin_loss(self, motor_torque, wheel_speed):
+        """Drag of the turning box at no load (W) at wheel speed `wheel_speed` (rad/s)."""
+        drag = GEAR_SPIN_TORQUE_FRAC.value * (1.0 + TWO_SPEED_SPIN_FRAC.value * self.two_speed())
+        return drag * motor_torque * self.ratio_low * jnp.abs(wheel_speed)
 
 
 @pytree_dataclass
 class Axle:
+    """Motors, gearbox and tyres of one axle."""
+
     motor: SynchronousMotor
     gearbox: Gearbox
+    tyre: Tyre = Tyre()
     n_motors: float = 1.0
 
-    def mass(self):
-        wheel_torque = self.motor.peak_torque * self.gearbox.ratio_low
-        per_motor = self.motor.mass() + self.gearbox.base_mass + self.gearbox.mass_per_torque * wheel_torque
-        return self.n_motors * per_motor
+    def wheel_radius(self):
+        return self.tyre.rolling_radius()
 
-    def reflected_inertia(self, speed):
-        """Rotor inertia seen at the wheels (kg m^2)."""
-        g = self.gearbox.ratio(speed)
-        return self.n_motors * self.motor.rotor_inertia() * g * g
+    def mass(self, bus_voltage):
+        """Motors, inverters, gearboxes and the two wheels with their tyres (kg)."""
+        per_motor = self.motor.mass(bus_voltage) + self.gearbox.mass(self.motor.peak_torque)
+        return self.n_motors * per_motor + 2.0 * self.tyre.mass()
 
-    def motor_speed(self, speed, wheel_radius):
-        return speed * self.gearbox.ratio(speed) / wheel_radius
+    def inertia(self, ratio):
+        """Rotating inertia seen at the wheels (kg m^2): two wheels and the rotors through `ratio`."""
+        return 2.0 * self.tyre.inertia() + self.n_motors * self.motor.rotor_inertia() * ratio * ratio
 
-    def peak_dc_power(self):
+    def ratios(self):
+        return self.gearbox.ratio_low, self.gearbox.ratio_high
+
+    def peak_dc_power(self, bus_voltage):
         """DC power (W) the axle's motors draw at their peak-power point (peak torque at base speed)."""
         m = self.motor
-        return self.n_motors * m.dc_power(m.peak_torque, m.base_speed)
+        return self.n_motors * m.dc_power(m.peak_torque, m.base_speed, bus_voltage)
 
-    def peak_force(self, wheel_radius):
-        """Largest tractive force in the low gear (N), ignoring every other limit."""
+    def peak_force(self):
+        """Largest tractive force in first gear (N), ignoring every other limit."""
         g = self.gearbox
-        return self.n_motors * self.motor.peak_torque * g.ratio_low * g.efficiency / wheel_radius
+        return self.n_motors * self.motor.peak_torque * g.ratio_low * g.efficiency / self.wheel_radius()
 
-    def max_force(self, speed, wheel_radius, inv_speed=None, braking=False):
-        """Largest tractive (or, `braking=True`, regenerative) force magnitude at `speed` (N).
+    def max_force(self, speed, ratio, inv_speed=None, power_frac=1.0):
+        """Largest tractive force magnitude (N) in the gear of `ratio` at `speed` (m/s), before
+        gear losses are charged (multiply by `efficiency` in drive, divide in regen)."""
+        r = self.wheel_radius()
+        w = speed * ratio * (1.0 / r)
+        inv_w = None if inv_speed is None else inv_speed * r * (1.0 / ratio)
+        return self.n_motors * self.motor.max_torque(w, inv_w, power_frac) * ratio * (1.0 / r)
 
-        Gear losses reduce the force in drive and add to it in regen.
-        `inv_speed` (1/speed, s/m) may be passed to save divisions in long traces."""
-        g = self.gearbox.ratio(speed)
-        w = speed * g * (1.0 / wheel_radius)
-        inv_w = None if inv_speed is None else inv_speed * wheel_radius * self.gearbox.inverse_ratio(speed)
+    def flows(self, force, speed, ratio, bus_voltage):
+        """Power flows (W) of the axle, motors excited, delivering a signed force `force` (N) at
+        `speed` (m/s) in the gear of `ratio`: dc (drawn from the bus, negative when
+        regenerating), motor_loss, gear_loss (mesh and spin) and inverter_loss."""
+        r = self.wheel_radius()
         eta = self.gearbox.efficiency
-        scale = self.n_motors * (1.0 / eta if braking else eta) / wheel_radius
-        return self.motor.max_torque(w, inv_w) * g * scale
-
-    def power_flows(self, force, speed, wheel_radius):
-        """Power flows (W) for a signed axle force `force` (N) at vehicle speed `speed`.
-
-        Returns (dc_power, motor_loss, gear_loss, inverter_loss); dc_power is what the
-        inverters draw from the battery bus (negative when regenerating).
-        """
-        eta = self.gearbox.efficiency
-        inv_g = self.gearbox.inverse_ratio(speed)
-        w = speed * self.gearbox.ratio(speed) * (1.0 / wheel_radius)
         n = self.n_motors
         inv_n = jnp.where(n > 0.0, 1.0 / jnp.where(n > 0.0, n, 1.0), 0.0)  # undriven: no torque
-        # Motor torque: the gear loss adds to the torque in drive and takes from it in regen.
-        per_motor = force * (wheel_radius * inv_n) * inv_g
-        torque = per_motor * jnp.where(force >= 0.0, 1.0 / eta, eta)
-        shaft = torque * w
-        motor_loss = self.motor.loss(torque, w)
-        dc = self.motor.dc_power(torque, w)
-        gear_loss = jnp.abs(shaft - force * speed * inv_n)
-        inverter_loss = jnp.abs(dc - (shaft + motor_loss))
-        return n * dc, n * motor_loss, n * gear_loss, n * inverter_loss
+        w = speed * ratio * (1.0 / r)
+        m = self.motor
+        # Motor torque: the mesh loss adds to the torque in drive and takes from it in regen.
+        torque = force * (r * inv_n / ratio) * jnp.where(force >= 0.0, 1.0 / eta, eta)
+        shaft = n * torque * w
+        motor_loss = n * m.loss(torque, w)
+        spin = self.gearbox.spin_loss(m.peak_torque, speed * (1.0 / r)) * jnp.minimum(n, 1.0)
+        inverter_loss = n * m.inverter_loss(torque, bus_voltage)
+        return {"dc": shaft + motor_loss + spin + inverter_loss, "motor_loss": motor_loss,
+                "gear_loss": shaft - force * speed + spin, "inverter_loss": inverter_loss}
+
+    def idle_flows(self, speed, ratio, bus_voltage):
+        """Power flows (W) of the axle delivering no torque in the gear of `ratio`: motors
+        de-excited where they can be, motors and box stopped where the axle disconnects."""
+        r = self.wheel_radius()
+        m = self.motor
+        run = 1.0 - self.gearbox.disconnect
+        motor_loss = run * self.n_motors * m.idle_loss(speed * ratio * (1.0 / r))
+        gear_loss = run * self.gearbox.spin_loss(m.peak_torque, speed * (1.0 / r)) * jnp.minimum(self.n_motors, 1.0)
+        return {"dc": motor_loss + gear_loss, "motor_loss": motor_loss, "gear_loss": gear_loss,
+                "inverter_loss": jnp.zeros_like(motor_loss)}
+
+    def dc_power(self, force, speed, ratio, bus_voltage):
+        """DC power (W) the axle draws for a signed force `force` (N); see `flows`."""
+        return self.flows(force, speed, ratio, bus_voltage)["dc"]

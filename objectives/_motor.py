@@ -1,118 +1,167 @@
-"""Traction motors (with their inverters).
+"""Traction motors and their inverters.
 
-A motor is described by its peak torque, peak power and maximum speed; everything
-else (losses, mass, rotor inertia) scales with its size so that a design search can
-vary the size continuously.
+A motor is described by its peak torque, peak power and maximum speed; its losses, mass
+and rotor inertia scale with its size so that a design search can vary it continuously.
+Size is measured by peak torque: torque is proportional to rotor volume (the air-gap
+shear stress of a given cooling and magnet technology is a constant).
 
-Loss model (per motor, W), smooth in torque `T` and speed `w`, with the machine's
-size measured by its peak torque `T_pk` (torque ~ rotor volume):
+Losses (W, per motor), smooth in torque T and speed w, with tau = T / T_pk and
+x = w / w_ref, as fractions of T_pk w_ref:
 
-    P_loss = T_pk w_ref [ c_cu (T/T_pk)^2 + c_h (w/w_ref) + c_e (w/w_ref)^2 ]
+    copper      c_cu tau^2      I^2 R ~ T^2 / size
+    stray       c_st |tau|      losses that follow the current (PWM harmonics, stray load)
+    iron        c_fe x^2        eddy currents and field weakening, per unit of active volume
+    mechanical  c_m x^2         bearings and windage
 
-with a fixed reference speed `w_ref`. The copper term is `I^2 R ~ T^2 / size`: for a
-given size and bus voltage, rewinding for a higher base speed lowers R and raises I in
-proportion, so it does not depend on peak power. Iron and friction losses grow with
-size and speed (hysteresis ~ w, eddy current and windage ~ w^2).
-The inverter is a constant efficiency on DC power, both directions.
+The constants come from the measured map of a production drive (VW ID.3 APP310, see
+`_constants.py`). A permanent-magnet machine pays its iron loss whenever it turns; an
+externally excited (EESM) or induction machine carries no flux, and so no iron loss, when
+it delivers no torque (`idle_iron_frac` 0 rather than 1).
+
+The inverter loses (conduction and switching) in proportion to the phase current, which
+follows the torque: P_inv = |tau| P_pk (k_sw + V_c / V_bus). Its current rating is
+P_pk / V_bus, so a higher bus voltage carries the same power on less current: the
+conduction part falls as 1 / V.
+
+Ratings: `peak_power` for up to ~30 s, `boost_power_frac` x peak for a launch
+(overboost), `continuous_power_frac` x peak for 30 minutes (UN R85).
+Mass: motor ~ peak torque, inverter ~ the current it is rated for (peak power over the
+lowest bus voltage).
 """
 
 import abc
 
 import jax.numpy as jnp
 
+from ._constants import (
+    CONTINUOUS_POWER_FRAC,
+    INVERTER_CONDUCTION_DROP,
+    INVERTER_MASS_PER_CURRENT,
+    INVERTER_SWITCHING_FRAC,
+    MOTOR_TYPES,
+    REFERENCE_SPEED,
+    ROTOR_INERTIA_PER_TORQUE,
+)
 from ._pytree import pytree_dataclass
 
-_TAPER_FRAC = 0.02  # torque falls to zero over the last 2 % below max speed
-REFERENCE_SPEED = 500.0  # rad/s (~4,800 rpm), where the loss fractions are quoted
+_TAPER_FRAC = 0.02  # numerical: torque falls to zero over the last 2 % below max speed
+_PMSM = MOTOR_TYPES["pmsm"]
 
 
 class AbstractMotor(abc.ABC):
     """Contract every motor model satisfies (all arrays broadcast; SI units)."""
 
     @abc.abstractmethod
-    def max_torque(self, speed, inv_speed=None):
-        """Largest torque magnitude (N m) available at shaft speed `speed` (rad/s, >= 0).
+    def max_torque(self, speed, inv_speed=None, power_frac=1.0):
+        """Largest torque magnitude (N m) at shaft speed `speed` (rad/s, >= 0), with the
+        power limit scaled by `power_frac` (boost > 1, continuous < 1).
 
         `inv_speed` (s/rad), when the caller has it, saves a division per element."""
 
     @abc.abstractmethod
     def loss(self, torque, speed):
-        """Motor loss (W, >= 0) at shaft torque `torque` (N m, either sign), speed (rad/s)."""
+        """Motor loss (W, >= 0) at shaft torque `torque` (N m, either sign) and `speed` (rad/s),
+        excited."""
 
     @abc.abstractmethod
-    def mass(self):
-        """Motor plus inverter mass (kg)."""
+    def idle_loss(self, speed):
+        """Loss (W, >= 0) at `speed` when delivering no torque: what it costs to carry this motor
+        along (de-excited where the machine allows)."""
+
+    @abc.abstractmethod
+    def inverter_loss(self, torque, bus_voltage):
+        """Inverter loss (W, >= 0) at motor torque `torque` (N m) on a bus of `bus_voltage` (V)."""
+
+    @abc.abstractmethod
+    def mass(self, bus_voltage):
+        """Motor plus inverter mass (kg), the inverter rated for `bus_voltage` (V, lowest)."""
 
     @abc.abstractmethod
     def rotor_inertia(self):
         """Rotor moment of inertia (kg m^2)."""
 
-    @property
-    @abc.abstractmethod
-    def inverter_efficiency(self):
-        """Inverter efficiency (fraction), applied to DC power in both directions."""
-
-    def dc_power(self, torque, speed):
+    def dc_power(self, torque, speed, bus_voltage):
         """DC-side electrical power (W): positive when motoring, negative in regen."""
-        shaft_plus_loss = torque * speed + self.loss(torque, speed)
-        eta = self.inverter_efficiency
-        return shaft_plus_loss * jnp.where(shaft_plus_loss > 0.0, 1.0 / eta, eta)
+        return torque * speed + self.loss(torque, speed) + self.inverter_loss(torque, bus_voltage)
 
 
 @pytree_dataclass
 class SynchronousMotor(AbstractMotor):
-    """Permanent-magnet or wound-rotor synchronous machine with a size-scaled loss model.
+    """A traction machine with a size-scaled loss model (permanent magnet by default;
+    `MOTOR_TYPES` holds the constants of permanent-magnet, externally excited and
+    induction machines).
 
     Attributes:
         peak_torque: N m, available from standstill up to base speed.
         peak_power: W, the limit above base speed.
         max_speed: rad/s, torque tapers to zero just below it.
-        copper_loss_frac: copper loss at peak torque, fraction of T_pk * w_ref.
-        hysteresis_loss_frac: hysteresis + friction loss at w_ref, fraction of T_pk * w_ref.
-        eddy_loss_frac: eddy-current + windage loss at w_ref, fraction of T_pk * w_ref.
-        specific_power: W/kg of motor plus inverter.
-        inertia_per_torque: rotor inertia per unit peak torque, kg m^2 / (N m).
-        inverter_eff: fraction.
+        boost_power_frac: launch (overboost) power / peak power (>= 1).
+        continuous_power_frac: 30-minute power / peak power.
+        copper_loss_frac, stray_loss_frac, iron_loss_frac, mechanical_loss_frac:
+            loss coefficients, fractions of T_pk * w_ref (see the module docstring).
+        idle_iron_frac: share of the iron loss paid when delivering no torque
+            (1 permanent magnets, 0 de-excited).
+        mass_per_torque: kg per N m of peak torque (motor, without inverter).
+        inertia_per_torque: rotor inertia per N m of peak torque, kg m^2 / (N m).
     """
 
     peak_torque: float
     peak_power: float
     max_speed: float
-    copper_loss_frac: float = 0.07
-    hysteresis_loss_frac: float = 0.0025
-    eddy_loss_frac: float = 0.0003
-    specific_power: float = 4000.0
-    inertia_per_torque: float = 1.2e-4
-    inverter_eff: float = 0.97
+    boost_power_frac: float = 1.0
+    continuous_power_frac: float = float(CONTINUOUS_POWER_FRAC)
+    copper_loss_frac: float = float(_PMSM["copper_loss_frac"])
+    stray_loss_frac: float = float(_PMSM["stray_loss_frac"])
+    iron_loss_frac: float = float(_PMSM["iron_loss_frac"])
+    mechanical_loss_frac: float = float(_PMSM["mechanical_loss_frac"])
+    idle_iron_frac: float = float(_PMSM["idle_iron_frac"])
+    mass_per_torque: float = float(_PMSM["mass_per_torque"])
+    inertia_per_torque: float = float(ROTOR_INERTIA_PER_TORQUE)
 
     @property
     def base_speed(self):
         return self.peak_power / self.peak_torque
 
-    @property
-    def inverter_efficiency(self):
-        return self.inverter_eff
-
-    def max_torque(self, speed, inv_speed=None):
+    def max_torque(self, speed, inv_speed=None, power_frac=1.0):
         speed = jnp.abs(speed)
         if inv_speed is None:
             inv_speed = 1.0 / jnp.maximum(speed, 1e-6)
-        envelope = jnp.minimum(self.peak_torque, self.peak_power * jnp.abs(inv_speed))
+        envelope = jnp.minimum(self.peak_torque, power_frac * self.peak_power * jnp.abs(inv_speed))
         taper = jnp.clip((self.max_speed - speed) * (1.0 / (_TAPER_FRAC * self.max_speed)), 0.0, 1.0)
         return envelope * taper
 
-    def loss(self, torque, speed):
-        # Products with per-design reciprocals: no division per time step.
-        x = jnp.abs(speed) * (1.0 / REFERENCE_SPEED)
-        tau = torque * (1.0 / self.peak_torque)
-        return self.peak_torque * REFERENCE_SPEED * (
-            self.copper_loss_frac * tau * tau
-            + self.hysteresis_loss_frac * x
-            + self.eddy_loss_frac * x * x
-        )
+    def _speed_terms(self, speed):
+        """(iron, mechanical) loss (W) at `speed` (rad/s)."""
+        x = speed * (1.0 / REFERENCE_SPEED.value)
+        scale = self.peak_torque * REFERENCE_SPEED.value * x * x
+        return scale * self.iron_loss_frac, scale * self.mechanical_loss_frac
 
-    def mass(self):
-        return self.peak_power / self.specific_power
+    def loss(self, torque, speed):
+        tau = jnp.abs(torque) * (1.0 / self.peak_torque)
+        iron, mechanical = self._speed_terms(speed)
+        scale = self.peak_torque * REFERENCE_SPEED.value
+        return scale * tau * (self.copper_loss_frac * tau + self.stray_loss_frac) + iron + mechanical
+
+    def idle_loss(self, speed):
+        iron, mechanical = self._speed_terms(speed)
+        return self.idle_iron_frac * iron + mechanical
+
+    def inverter_loss(self, torque, bus_voltage):
+        tau = jnp.abs(torque) * (1.0 / self.peak_torque)
+        return tau * self.peak_power * (INVERTER_SWITCHING_FRAC.value + INVERTER_CONDUCTION_DROP.value / bus_voltage)
+
+    def mass(self, bus_voltage):
+        inverter = INVERTER_MASS_PER_CURRENT.value * self.peak_power / bus_voltage
+        return self.mass_per_torque * self.peak_torque + inverter
 
     def rotor_inertia(self):
         return self.inertia_per_torque * self.peak_torque
+
+
+def motor_of_type(kind, **fields):
+    """A `SynchronousMotor` with the loss, mass and idle constants of `kind` (a key of
+    `MOTOR_TYPES`: 'pmsm', 'eesm' or 'induction'); `fields` are the ratings."""
+    if kind not in MOTOR_TYPES:
+        raise ValueError(f"motor type {kind!r} must be one of {', '.join(MOTOR_TYPES)}")
+    constants = {k: float(v) for k, v in MOTOR_TYPES[kind].items()}
+    return SynchronousMotor(**constants, **fields)

@@ -1,44 +1,72 @@
 """Acceleration and top speed (quasi-static, level road).
 
-0-100 km/h: the time is the integral over speed of dt = m_eff dv / F_net(v), where
-F_net is the tractive force (least of motor envelope, battery power and tyre grip,
-axle by axle, with load transfer) minus road load. The integral is a trapezoid rule
-on a uniform speed grid; it is exact for constant force and for constant power, and
-converges as O(dv^2) otherwise (tested). The 1-ft rollout time is found on the same
-grid from the distance integral ds = v m_eff dv / F_net.
+0-100 km/h: the time is the integral over speed of dt = dv / a(v). At each speed each
+axle's motors can push with F_i (the least of motor envelope, in the gear with more force,
+at the launch (boost) rating, and a common cut that keeps the battery within its power
+limit). The tyre passes on what is left after the motors have spun up their own
+axle's rotating parts, up to its grip:
 
-Top speed: the largest speed where the tractive limit still exceeds road load, found
-by bisection and finished with one Newton step so its gradient follows the implicit
-function theorem.
+    f_i = min(F_i - k_i a, mu_i N_i(a)),   k_i = J_i / r_i^2,   m a = f_front + f_rear - R(v)
+
+(an undriven axle has F_i = 0 and is spun up by the road). Grip therefore limits the force
+that accelerates the car's translational mass, never the motor's spinning up of the
+rotors and wheels. The normal loads carry the load transfer N_front = m (g w_f - a h / L).
+Each f_i is the lesser of two lines in a, so the equation has the exact solution
+a = min over the four combinations of the linear equations' roots (each side decreasing
+in a). The integral is a trapezoid rule on a uniform speed grid; it is exact for
+constant force and for constant power and converges as O(dv^2) otherwise (tested).
+The 1-ft rollout time comes from the same grid's distance integral ds = v dv / a.
+
+Top speed: the largest speed where the tractive limit still exceeds road load, at the
+motors' peak rating (`top_speed`) or their 30-minute rating (`sustained_speed`), found by
+bisection and finished with one Newton step so its gradient follows the implicit function
+theorem.
 """
 
 import jax
 import jax.numpy as jnp
 from jax import lax
 
+from ._battery import safe_sqrt
 from ._units import G0, KMH
 
 N_SPEED_NODES = 96
-_TRACTION_ITERATIONS = 6
 ROLLOUT_M = 0.3048  # 1 ft
+RATINGS = ("boost", "peak", "continuous")
 
 
-def tractive_limits(vehicle, speed, soc):
-    """Largest tractive force per axle (front, rear) in N from motors and battery at `speed`.
+def _power_frac(motor, rating):
+    return {"boost": motor.boost_power_frac, "peak": 1.0, "continuous": motor.continuous_power_frac}[rating]
+
+
+def best_gear(axle, speed, rating="peak"):
+    """(force N, ratio) of the gear with the larger tractive force at `speed` (m/s)."""
+    low, high = axle.ratios()
+    frac = _power_frac(axle.motor, rating)
+    f_low = axle.max_force(speed, low, power_frac=frac)
+    f_high = axle.max_force(speed, high, power_frac=frac)
+    use_low = f_low >= f_high
+    eta = axle.gearbox.efficiency
+    return jnp.where(use_low, f_low, f_high) * eta, jnp.where(use_low, low, high)
+
+
+def tractive_limits(vehicle, speed, soc, rating="peak"):
+    """Largest tractive force per axle, ((front N, ratio), (rear N, ratio)), from motors and
+    battery at `speed`, in the gear with more force, at the motors' `rating`.
 
     When the motors together would draw more than the pack's terminal power limit at
     `soc`, both axles' forces are scaled by the common factor s at which the DC demand
     equals that limit. The demand is quadratic in s (shaft power ~ s, copper loss ~ s^2,
-    iron loss constant), so it is fitted exactly through s = 0, 1/2, 1 and solved.
+    iron loss constant; the inverter's share follows), so it is fitted exactly through
+    s = 0, 1/2, 1 and solved.
     """
-    r = vehicle.body.wheel_radius
-    f_front = vehicle.front.max_force(speed, r)
-    f_rear = vehicle.rear.max_force(speed, r)
+    (f_front, g_front), (f_rear, g_rear) = (best_gear(a, speed, rating) for a in vehicle.axles())
+    v_bus = vehicle.pack.ocv(soc)
 
     def demand(s):
         return (
-            vehicle.front.power_flows(s * f_front, speed, r)[0]
-            + vehicle.rear.power_flows(s * f_rear, speed, r)[0]
+            vehicle.front.dc_power(s * f_front, speed, g_front, v_bus)
+            + vehicle.rear.dc_power(s * f_rear, speed, g_rear, v_bus)
             + vehicle.aux_power
         )
 
@@ -46,46 +74,46 @@ def tractive_limits(vehicle, speed, soc):
     a = jnp.maximum(2.0 * (d1 - 2.0 * d_half + d0), 0.0)
     b = d1 - d0 - a
     headroom = vehicle.pack.max_discharge_power(soc) - d0
-    disc = jnp.maximum(b * b + 4.0 * a * headroom, 0.0)
-    denom = b + jnp.sqrt(disc)
+    denom = b + safe_sqrt(b * b + 4.0 * a * headroom)
     s = 2.0 * headroom / jnp.where(denom > 0.0, denom, 1.0)
     s = jnp.where(d1 <= d0 + headroom, 1.0, jnp.clip(s, 0.0, 1.0))
-    return f_front * s, f_rear * s
+    return (f_front * s, g_front), (f_rear * s, g_rear)
 
 
-def net_force(vehicle, speed, mass, soc):
-    """Net accelerating force (N) and effective mass (kg) at `speed` for a full-throttle run.
-
-    Each axle delivers the lesser of its motor/battery limit and mu times its normal load,
-    the load transfer depending on the acceleration itself: solved by fixed-point
-    iteration (a contraction, factor ~ mu h / L).
-    """
+def launch_accel(vehicle, speed, mass, soc):
+    """Acceleration (m/s^2) of a full-throttle run at `speed` (see the module docstring)."""
     body = vehicle.body
-    f_front, f_rear = tractive_limits(vehicle, speed, soc)
-    road = body.road_load(speed, mass)
-    m_eff = vehicle.effective_mass(speed, mass)
-    mu = body.tyre_friction
-    accel = (jnp.minimum(f_front + f_rear, mu * mass * G0) - road) / m_eff
-    for _ in range(_TRACTION_ITERATIONS):
-        n_front, n_rear = body.axle_loads(mass, accel)
-        tractive = jnp.minimum(f_front, mu * n_front) + jnp.minimum(f_rear, mu * n_rear)
-        accel = (tractive - road) / m_eff
-    return tractive - road, m_eff
+    limits = tractive_limits(vehicle, speed, soc, "boost")
+    road = vehicle.road_load(speed, mass)
+    n_front, n_rear = body.axle_loads(mass, 0.0)
+    dn = mass * body.cg_height / body.wheelbase  # d N_rear / d a
+    terms = []
+    for axle, (force, ratio), n0, sign in zip(vehicle.axles(), limits, (n_front, n_rear), (-1.0, 1.0)):
+        r = axle.wheel_radius()
+        k = axle.inertia(ratio) / (r * r)
+        mu = axle.tyre.friction
+        # (force at a = 0, d force / d a) of the motor line and of the grip line
+        terms.append(((force, -k), (mu * n0, sign * mu * dn)))
+    roots = []
+    for f0, f1 in terms[0]:
+        for r0, r1 in terms[1]:
+            roots.append((f0 + r0 - road) / (mass - f1 - r1))
+    return jnp.min(jnp.stack(roots), axis=0)
 
 
 def accel_run(vehicle, target_speed=100.0 * KMH, n_nodes=N_SPEED_NODES):
     """The run from standstill to `target_speed` on the speed grid.
 
     Returns (speed m/s, time s, distance m), each shaped (n_nodes + 1,), and `reaches`
-    (False if the net force vanishes anywhere below the target; the times are then
+    (False if the acceleration vanishes anywhere below the target; the times are then
     finite but meaningless).
     """
     mass = vehicle.accel_mass()
     speed = jnp.linspace(0.0, 1.0, n_nodes + 1) * target_speed
-    force, m_eff = net_force(vehicle, speed, mass, vehicle.pack.soc_max)
-    floor = 1e-3 * mass * G0
-    reaches = jnp.all(force > floor)
-    inv = m_eff / jnp.maximum(force, floor)
+    accel = launch_accel(vehicle, speed, mass, vehicle.pack.soc_max)
+    floor = 1e-3 * G0
+    reaches = jnp.all(accel > floor)
+    inv = 1.0 / jnp.maximum(accel, floor)
     dv = target_speed / n_nodes
     zero = jnp.zeros(1, inv.dtype)
     time = jnp.concatenate([zero, jnp.cumsum(0.5 * (inv[1:] + inv[:-1]) * dv)])
@@ -97,7 +125,7 @@ def accel_run(vehicle, target_speed=100.0 * KMH, n_nodes=N_SPEED_NODES):
 def accel_time(vehicle, target_speed=100.0 * KMH, rollout=0.0, n_nodes=N_SPEED_NODES):
     """Time (s) from standstill to `target_speed` (m/s), less the time to cover `rollout` (m).
 
-    Returns (time_s, reaches) where `reaches` is False if the net force vanishes anywhere
+    Returns (time_s, reaches) where `reaches` is False if the acceleration vanishes anywhere
     below the target (the time is then finite but meaningless).
     """
     _, time, dist, reaches = accel_run(vehicle, target_speed, n_nodes)
@@ -105,19 +133,20 @@ def accel_time(vehicle, target_speed=100.0 * KMH, rollout=0.0, n_nodes=N_SPEED_N
     return time[-1] - t_rollout, reaches
 
 
-def top_speed(vehicle, upper=120.0, n_bisect=32):
-    """Top speed (m/s) on a level road, at mid-window state of charge; capped at `upper`."""
+def top_speed(vehicle, upper=120.0, n_bisect=32, rating="peak"):
+    """Top speed (m/s) on a level road at mid-window state of charge, at the motors' `rating`
+    ('peak', or 'continuous' for the speed held for 30 minutes); capped at `upper` and at the
+    vehicle's `speed_limit`."""
     pack = vehicle.pack
     soc = 0.5 * (pack.soc_min + pack.soc_max)
     mass = vehicle.accel_mass()
-    body = vehicle.body
+    n_front, n_rear = vehicle.body.axle_loads(mass, 0.0)
 
     def excess(v):
-        f_front, f_rear = tractive_limits(vehicle, v, soc)
-        n_front, n_rear = body.axle_loads(mass, 0.0)
-        mu = body.tyre_friction
-        tractive = jnp.minimum(f_front, mu * n_front) + jnp.minimum(f_rear, mu * n_rear)
-        return tractive - body.road_load(v, mass)
+        (f_front, _), (f_rear, _) = tractive_limits(vehicle, v, soc, rating)
+        tractive = (jnp.minimum(f_front, vehicle.front.tyre.friction * n_front)
+                    + jnp.minimum(f_rear, vehicle.rear.tyre.friction * n_rear))
+        return tractive - vehicle.road_load(v, mass)
 
     def bisect(_, bracket):
         lo, hi = bracket
@@ -131,4 +160,9 @@ def top_speed(vehicle, upper=120.0, n_bisect=32):
     g, slope = jax.jvp(excess, (v0,), (jnp.ones_like(v0),))
     safe_slope = jnp.where(slope < 0.0, slope, -1.0)
     v = v0 - g / safe_slope
-    return jnp.where(excess(jnp.full_like(mass, upper)) > 0.0, upper, v)
+    return jnp.minimum(jnp.where(excess(jnp.full_like(mass, upper)) > 0.0, upper, v), vehicle.speed_limit)
+
+
+def sustained_speed(vehicle, upper=120.0):
+    """Highest speed (m/s) the motors hold at their 30-minute (UN R85) rating; capped at `upper`."""
+    return top_speed(vehicle, upper=upper, rating="continuous")

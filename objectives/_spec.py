@@ -1,65 +1,96 @@
 """Build a `Vehicle` from a published spec sheet, estimating what is missing.
 
-Reads the schema of the reference vehicle files (one mapping per vehicle; see
-`predict` and the README). Estimation rules, applied only where a field is null:
+Reads the schema of the reference vehicle files (one mapping per vehicle; see `predict`
+and the README). Estimation rules, applied only where a field is null (their constants
+are in `_constants.py`, section "spec estimation rules", with their basis):
 
-- mass: `kerb_mass_kg`, else the midpoint of `kerb_mass_range_kg`. A basis that says the
-  figure includes a driver ("with driver", "EU_with_driver") has 75 kg taken off.
-  The 0-100 run carries a 75 kg driver; the drive cycles use kerb + 150 kg (test mass).
-- frontal area: `frontal_area_m2`, else 0.84 x width x height (default 1.80 m x 1.55 m).
-- drag coefficient: 0.29 when not published.
-- tyres: dynamic radius 0.97 x the unloaded radius from an ISO size ("215/50 R17"),
-  else 0.335 m. Peak friction 1.0 for road tyres, 1.3 for a `concept_race` car (semi-slicks).
-- body: CG height 0.33 x overall height (default 1.55 m); wheelbase default 2.7 m;
-  static front weight 0.58 (FWD), 0.47 (RWD), 0.52 (AWD).
+- mass: `kerb_mass_kg`, else the midpoint of `kerb_mass_range_kg`. The basis decides what
+  the figure holds: one that says it includes a driver ("with driver", "EU_with_driver")
+  has 75 kg taken off; a test mass ("test mass", "WLTP test mass") has the WLTP test-mass
+  additions taken off, and an EPA test weight ("ETW", "EPA test weight", "inertia weight")
+  the EPA's 300 lb. The 0-100 run carries a driver; each cycle runs at its test mass.
+- frontal area: `frontal_area_m2`, else `FRONTAL_AREA_FACTOR` x width x height
+  (default 1.80 m x 1.55 m). Drag coefficient: `DEFAULT_CD` when not published.
+- tyres: every ISO size in `tyre_size` ("F 255/35 R21, R 275/35 R21": front then rear;
+  one size: all round; none: `DEFAULT_TYRE_SIZE`). Rolling-resistance class from
+  `tyre_label_rolling_resistance` (its first letter A-E), else from the tyre line named in
+  `tyre_model` (objectives/data/tyre_lines.yaml, EU product sheets), else `DEFAULT_LABEL`.
+  Grip category from the tyre line, else touring; a `concept_race` car runs track tyres.
+- body: CG height `CG_HEIGHT_FACTOR` x overall height; wheelbase default 2.7 m; static
+  front weight `FRONT_WEIGHT` by drive.
 - motors: per-motor power and torque from the motor list; where missing, the system
   figure not accounted for by listed motors is shared equally among the unlisted ones.
-  An AWD car with no motor list gets one motor per axle.
+  An AWD car with no motor list gets one motor per axle. A motor with power but no
+  torque (and no system torque to share) gets T = P / w_base with its base speed the
+  maximum speed over `CONSTANT_POWER_SPEED_RATIO`. Motor type from its `type` text:
+  induction ("induction", "asynchronous", "ASM"), externally excited ("EESM", "wound",
+  "externally/separately excited"), else permanent magnet. A motor with
+  `disconnect: true` (or "disconnect" in its type) has an axle disconnect clutch.
+  `boost_power_kw` over `system_power_kw` scales every motor's launch power;
+  `continuous_power_kw` (30-minute power) over `system_power_kw` sets the continuous
+  rating, else `CONTINUOUS_POWER_FRAC`.
 - motor speed and gearing: with both gear ratio and top speed, the top speed is taken as
   the motor's maximum speed. Otherwise the maximum motor speed is the one stated in the
-  motor's `type` text ("21,000 rpm max"), else 3x base speed (peak power / peak torque,
-  a typical constant-power range) within 8,000-20,000 rpm,
-  and a missing ratio puts that speed at the top speed (default 160 km/h; 200 km/h for
-  `concept_race`). A list of two ratios is a two-speed gearbox that shifts at 95 % of
-  the low gear's maximum speed.
+  motor's `type` text ("21,000 rpm max"), else the one stated for another motor of the car
+  (one design generation), else `CONSTANT_POWER_SPEED_RATIO` x base speed within
+  `MOTOR_SPEED_RANGE_RPM`. A missing ratio is `MEDIAN_REDUCER_RATIO`, or the taller
+  ratio that puts the maximum motor speed at the top speed (default 160 km/h; 200 km/h
+  for `concept_race`) where the top speed needs it (a governed top speed does not set the
+  ratio). A list of two ratios is a two-speed gearbox; a ratio text naming two speeds
+  without figures ("2-speed (ratios not published)") gets second gear from the top speed
+  and first gear `TWO_SPEED_SPREAD` times it. A published top speed is the car's speed
+  limit (`Vehicle.speed_limit`): the model's top speed never exceeds it.
 - pack: chemistry LFP if `cell_chemistry` says so, else NMC. Cells in series from
   `pack_configuration` ("96s2p"), else nominal voltage / cell voltage, else 96. Gross
-  energy from `battery_gross_kwh`, else usable / 0.95, else 60 kWh; parallel count
-  relaxed to give that energy exactly. The usable window ends 40 % of the unusable
-  share from full and is sized to hold `battery_usable_kwh` (default 95 % of gross).
-- glider mass = kerb mass - pack - motors - gearboxes.
+  energy from `battery_gross_kwh`, else usable / `DEFAULT_USABLE_FRAC`, else 60 kWh;
+  parallel count relaxed to give that energy exactly. The usable window ends 40 % of the
+  unusable share from full and is sized to hold `battery_usable_kwh`.
+- glider mass = kerb mass - pack - motors, inverters, gearboxes, wheels and tyres.
 """
 
+import functools
 import math
 import re
+from importlib import resources
 
 import numpy as np
+import yaml
 
 from ._battery import CELLS, PACK_MASS_FACTOR, Pack
+from ._constants import (
+    CG_HEIGHT_FACTOR,
+    CONSTANT_POWER_SPEED_RATIO,
+    CONTINUOUS_POWER_FRAC,
+    DEFAULT_CD,
+    DEFAULT_LABEL,
+    DEFAULT_MOTOR_SPEED_RPM,
+    DEFAULT_TYRE_SIZE,
+    DEFAULT_USABLE_FRAC,
+    DRIVER_MASS,
+    EPA_EXTRA_MASS,
+    FRONT_WEIGHT,
+    FRONTAL_AREA_FACTOR,
+    MAX_LOAD,
+    MEDIAN_REDUCER_RATIO,
+    TWO_SPEED_SPREAD,
+    WLTP_EXTRA_MASS,
+    WLTP_LOAD_FRAC,
+)
 from ._gearing import Axle, Gearbox
-from ._motor import SynchronousMotor
+from ._motor import motor_of_type
+from ._tyre import parse_size, tyre
 from ._units import KMH, KW, MM, RPM, WH
 from ._vehicle import Body, Vehicle
 
-DRIVER_KG = 75.0
-AREA_FACTOR = 0.84
-DEFAULT_CD = 0.29
 DEFAULT_WIDTH_M = 1.80
 DEFAULT_HEIGHT_M = 1.55
-DEFAULT_WHEEL_RADIUS_M = 0.335
-DYNAMIC_RADIUS_FACTOR = 0.97
-CG_HEIGHT_FACTOR = 0.33
-FRONT_WEIGHT = {"FWD": 0.58, "RWD": 0.47, "AWD": 0.52}
-CONSTANT_POWER_SPEED_RATIO = 3.0
 MOTOR_SPEED_RANGE_RPM = (8000.0, 20000.0)
 DEFAULT_TOP_SPEED_KMH = {"concept_race": 200.0}
 DEFAULT_TOP_SPEED_KMH_OTHER = 160.0
-DEFAULT_USABLE_FRAC = 0.95
 DEFAULT_GROSS_KWH = 60.0
 DEFAULT_SERIES = 96
-RACE_FRICTION = 1.3
-ROAD_FRICTION = 1.0
 AXLES = ("front", "rear")
+DRIVES = tuple(FRONT_WEIGHT)
 
 
 class SpecError(ValueError):
@@ -82,6 +113,7 @@ def _number(spec, key, *, positive=True, required=False, where=""):
 
 
 def kerb_mass_kg(spec):
+    """Kerb mass without driver (kg) from the spec's mass and its basis."""
     mass = _number(spec, "kerb_mass_kg")
     if mass is None:
         rng = spec.get("kerb_mass_range_kg")
@@ -93,25 +125,63 @@ def kerb_mass_kg(spec):
         if not (0.0 < lo <= hi):
             raise SpecError(f"`kerb_mass_range_kg` must satisfy 0 < low <= high, got {rng!r}")
         mass = 0.5 * (lo + hi)
-    basis = str(spec.get("kerb_mass_basis") or "").lower()
-    if "driver" in basis and not re.search(r"(no|without|excl\w*)[\s_]+driver", basis):
-        mass -= DRIVER_KG
+    basis = str(spec.get("kerb_mass_basis") or "").lower().replace("_", " ")
+    if re.search(r"\betw\b|epa test|inertia weight|test weight", basis):
+        return mass - EPA_EXTRA_MASS.value
+    if "test mass" in basis:
+        return mass - DRIVER_MASS.value - WLTP_EXTRA_MASS.value - WLTP_LOAD_FRAC.value * MAX_LOAD.value
+    if "driver" in basis and not re.search(r"(no|without|excl\w*)\s+driver", basis):
+        mass -= DRIVER_MASS.value
     return mass
 
 
-def wheel_radius_m(tyre_size):
-    """Dynamic rolling radius (m) from an ISO tyre size such as '215/50 R17'."""
-    m = re.search(r"(\d{3})\s*/\s*(\d{2})\s*Z?R\s*(\d{2})", str(tyre_size or ""))
-    if not m:
-        return DEFAULT_WHEEL_RADIUS_M
-    width_mm, aspect, rim_in = (float(g) for g in m.groups())
-    unloaded = 0.5 * rim_in * 25.4 * MM + width_mm * MM * aspect / 100.0
-    return DYNAMIC_RADIUS_FACTOR * unloaded
+@functools.cache
+def tyre_lines():
+    """The tyre-line catalogue: list of (compiled pattern, category, label class)."""
+    path = resources.files("objectives") / "data" / "tyre_lines.yaml"
+    with path.open() as f:
+        lines = yaml.safe_load(f)["lines"]
+    return [(re.compile(x["pattern"], re.IGNORECASE), x["category"], x["label"]) for x in lines]
+
+
+def tyre_line(model):
+    """(category, label class) of the tyre line named in `model`, or (None, None)."""
+    for pattern, category, label in tyre_lines():
+        if pattern.search(str(model or "")):
+            return category, label
+    return None, None
+
+
+def _label_classes(text):
+    """EU label classes (A-E) named in `text` ('B', 'F: C, R: D', 'A/B' -> first), in order."""
+    if text is None:
+        return []
+    found = re.findall(r"(?<![A-Za-z])([A-G])(?![A-Za-z])", str(text).upper())
+    old_to_new = {"F": "E", "G": "E"}  # the pre-2021 scale's F and G are the new E
+    return [old_to_new.get(c, c) for c in found if c in "ABCDEFG"]
+
+
+def spec_tyres(spec):
+    """(front Tyre, rear Tyre) from the spec's tyre fields (see the module docstring)."""
+    text = str(spec.get("tyre_size") or "")
+    sizes = [m.group(0) for m in re.finditer(r"\d{3}\s*/\s*\d{2}\s*Z?R\s*F?\s*\d{2}", text, re.IGNORECASE)]
+    if not sizes:
+        sizes = [DEFAULT_TYRE_SIZE.value]
+    front_size, rear_size = sizes[0], sizes[1] if len(sizes) > 1 else sizes[0]
+    category, line_label = tyre_line(f"{spec.get('tyre_model') or ''} {text}")
+    if spec.get("category") == "concept_race":
+        category = "track"
+    labels = _label_classes(spec.get("tyre_label_rolling_resistance"))
+    if not labels:
+        labels = [line_label or DEFAULT_LABEL.value]
+    front_label, rear_label = labels[0], labels[1] if len(labels) > 1 else labels[0]
+    category = category or "touring"
+    return tyre(front_size, front_label, category), tyre(rear_size, rear_label, category)
 
 
 def _motor_list(spec):
     drive = spec.get("drive")
-    if drive not in FRONT_WEIGHT:
+    if drive not in DRIVES:
         raise SpecError(f"`drive` must be one of FWD, RWD, AWD, got {drive!r}")
     motors = spec.get("motors") or []
     if not isinstance(motors, list):
@@ -125,13 +195,16 @@ def _motor_list(spec):
     return motors
 
 
-def _split(motors, key, system_value, label):
-    """Per-motor values of `key`, filling gaps from the system figure."""
+def _split(motors, key, system_value, label, required=True):
+    """Per-motor values of `key`, filling gaps from the system figure (None where neither
+    gives one and `required` is False)."""
     given = [_number(m, key, where=f"motors[{i}].") for i, m in enumerate(motors)]
     missing = [i for i, v in enumerate(given) if v is None]
     if missing:
         known = sum(v for v in given if v is not None)
         if system_value is None:
+            if not required:
+                return given
             raise SpecError(f"`motors[{missing[0]}].{key}` is missing and `{label}` is not given to estimate it")
         rest = system_value - known
         if rest <= 0.0:
@@ -141,33 +214,74 @@ def _split(motors, key, system_value, label):
     return given
 
 
+def _stated_max_speed(motor):
+    """Maximum motor speed (rad/s) stated in the motor's `type` text ("21,000 rpm"), or None."""
+    stated = re.search(r"(\d{1,2},?\d{3})\s*rpm", str(motor.get("type") or ""), re.IGNORECASE)
+    return float(stated.group(1).replace(",", "")) * RPM if stated else None
+
+
+def _torques(motors, powers_w, spec):
+    """Per-motor peak torque (N m): published, shared from the system figure, or from power
+    and the base speed of a typical constant-power range."""
+    torques = _split(motors, "peak_torque_nm", _number(spec, "system_torque_nm"), "system_torque_nm", required=False)
+    for i, t in enumerate(torques):
+        if t is None:
+            top = _stated_max_speed(motors[i]) or DEFAULT_MOTOR_SPEED_RPM.value * RPM
+            torques[i] = powers_w[i] / (top / CONSTANT_POWER_SPEED_RATIO.value)
+    return torques
+
+
+def _ratios(motor, i):
+    """Published ratios of a motor ([] when none, [r] single speed, [r1, r2] two speeds) and
+    whether the text names a two-speed box without figures."""
+    ratio = motor.get("gear_ratio")
+    if isinstance(ratio, str):
+        if re.search(r"(2|two)[\s-]*speed", ratio, re.IGNORECASE):
+            return [], True
+        raise SpecError(f"`motors[{i}].gear_ratio` must be a number > 0 or a list of two, got {ratio!r}")
+    ratios = ratio if isinstance(ratio, list) else ([ratio] if ratio is not None else [])
+    for r in ratios:
+        if isinstance(r, bool) or not isinstance(r, (int, float)) or not r > 0:
+            raise SpecError(f"`motors[{i}].gear_ratio` must be a number > 0 or a list of two, got {ratio!r}")
+    if len(ratios) > 2:
+        raise SpecError(f"`motors[{i}].gear_ratio` has at most two ratios, got {ratio!r}")
+    return [float(r) for r in ratios], False
+
+
 def _gearboxes(motors, powers_w, torques_nm, radius, spec):
     top = _number(spec, "top_speed_kmh")
     default_top = DEFAULT_TOP_SPEED_KMH.get(spec.get("category"), DEFAULT_TOP_SPEED_KMH_OTHER)
     out = []
+    stated = [w for w in (_stated_max_speed(m) for m in motors) if w is not None]
     for i, m in enumerate(motors):
-        ratio = m.get("gear_ratio")
-        ratios = ratio if isinstance(ratio, list) else ([ratio] if ratio is not None else [])
-        for r in ratios:
-            if isinstance(r, bool) or not isinstance(r, (int, float)) or not r > 0:
-                raise SpecError(f"`motors[{i}].gear_ratio` must be a number > 0 or a list of two, got {ratio!r}")
-        if len(ratios) > 2:
-            raise SpecError(f"`motors[{i}].gear_ratio` has at most two ratios, got {ratio!r}")
+        ratios, two_speed = _ratios(m, i)
         base = powers_w[i] / torques_nm[i]
         lo_rpm, hi_rpm = MOTOR_SPEED_RANGE_RPM
-        typical_max = float(np.clip(CONSTANT_POWER_SPEED_RATIO * base, lo_rpm * RPM, hi_rpm * RPM))
-        stated = re.search(r"(\d{1,2},?\d{3})\s*rpm", str(m.get("type") or ""), re.IGNORECASE)
-        if stated:
-            typical_max = float(stated.group(1).replace(",", "")) * RPM
+        typical_max = float(np.clip(CONSTANT_POWER_SPEED_RATIO.value * base, lo_rpm * RPM, hi_rpm * RPM))
+        typical_max = _stated_max_speed(m) or (max(stated) if stated else typical_max)
         if ratios:
-            low, high = float(ratios[0]), float(ratios[-1])
+            low, high = ratios[0], ratios[-1]
             max_speed = high * top * KMH / radius if top is not None else typical_max
         else:
             max_speed = typical_max
             low = high = max_speed * radius / ((top or default_top) * KMH)
-        shift = 0.95 * max_speed * radius / low if low != high else 0.0
-        out.append((Gearbox(ratio_low=low, ratio_high=high, shift_speed=shift), max_speed))
+            if two_speed:
+                low = TWO_SPEED_SPREAD.value * high
+            else:  # a governed top speed does not set the ratio
+                low = high = min(high, MEDIAN_REDUCER_RATIO.value)
+        disconnect = 1.0 if (m.get("disconnect") is True or "disconnect" in str(m.get("type") or "").lower()) else 0.0
+        out.append((Gearbox(ratio_low=low, ratio_high=high, disconnect=disconnect), max_speed))
     return out
+
+
+def motor_kind(motor):
+    """'induction', 'eesm' or 'pmsm' from a spec motor's `type` text."""
+    text = str(motor.get("type") or "").lower()
+    if re.search(r"induction|asynchron|\basm\b|\bacim\b", text):
+        return "induction"
+    if re.search(r"eesm|wound|(externally|separately|current|electrically)[\s-]*excited|\bfsm\b|\bssm\b", text):
+        return "eesm"
+    return "pmsm"
 
 
 def _pack(spec):
@@ -186,9 +300,9 @@ def _pack(spec):
     gross = _number(spec, "battery_gross_kwh")
     usable = _number(spec, "battery_usable_kwh")
     if gross is None:
-        gross = usable / DEFAULT_USABLE_FRAC if usable is not None else DEFAULT_GROSS_KWH
+        gross = usable / DEFAULT_USABLE_FRAC.value if usable is not None else DEFAULT_GROSS_KWH
     if usable is None:
-        usable = DEFAULT_USABLE_FRAC * gross
+        usable = DEFAULT_USABLE_FRAC.value * gross
     if usable > gross:
         raise SpecError(f"`battery_usable_kwh` ({usable:g}) exceeds `battery_gross_kwh` ({gross:g})")
     cell_energy_j = float(cell.energy_between(0.0, 1.0))
@@ -212,6 +326,12 @@ def _pack(spec):
     )
 
 
+def _rating_frac(spec, key):
+    """`key` (kW, system level) over `system_power_kw`, or None."""
+    value, system = _number(spec, key), _number(spec, "system_power_kw")
+    return value / system if value is not None and system is not None else None
+
+
 def vehicle_from_spec(spec):
     """A `Vehicle` (floats, unbatched) from one spec mapping; raises `SpecError`."""
     if not isinstance(spec, dict):
@@ -219,49 +339,61 @@ def vehicle_from_spec(spec):
     kerb = kerb_mass_kg(spec)
     motors = _motor_list(spec)
     powers_kw = _split(motors, "peak_power_kw", _number(spec, "system_power_kw"), "system_power_kw")
-    torques = _split(motors, "peak_torque_nm", _number(spec, "system_torque_nm"), "system_torque_nm")
     powers_w = [p * KW for p in powers_kw]
-    radius = wheel_radius_m(spec.get("tyre_size"))
+    torques = _torques(motors, powers_w, spec)
+    front_tyre, rear_tyre = spec_tyres(spec)
+    tyres = {"front": front_tyre, "rear": rear_tyre}
+    radius = float(rear_tyre.rolling_radius())
     gearboxes = _gearboxes(motors, powers_w, torques, radius, spec)
+    boost = max(1.0, _rating_frac(spec, "boost_power_kw") or 1.0)
+    continuous = min(1.0, _rating_frac(spec, "continuous_power_kw") or CONTINUOUS_POWER_FRAC.value)
 
     per_axle = {}
     for m, p, t, (gb, w_max) in zip(motors, powers_w, torques, gearboxes):
-        per_axle.setdefault(m["axle"], []).append((p, t, gb, w_max))
+        per_axle.setdefault(m["axle"], []).append((m, p, t, gb, w_max))
     axles = {}
     for name in AXLES:
         units = per_axle.get(name)
         if not units:  # undriven axle: a placeholder motor, counted zero times
             axles[name] = Axle(
-                motor=SynchronousMotor(peak_torque=1.0, peak_power=1.0, max_speed=1.0),
+                motor=motor_of_type("pmsm", peak_torque=1.0, peak_power=1.0, max_speed=1.0),
                 gearbox=Gearbox(ratio_low=1.0, ratio_high=1.0),
+                tyre=tyres[name],
                 n_motors=0.0,
             )
             continue
-        p, t, gb, w_max = units[0]  # twin motors on one axle are taken as identical
-        motor = SynchronousMotor(peak_torque=t, peak_power=p, max_speed=w_max)
-        axles[name] = Axle(motor=motor, gearbox=gb, n_motors=float(len(units)))
+        m, p, t, gb, w_max = units[0]  # twin motors on one axle are taken as identical
+        motor = motor_of_type(motor_kind(m), peak_torque=t, peak_power=p, max_speed=w_max,
+                              boost_power_frac=boost, continuous_power_frac=continuous)
+        axles[name] = Axle(motor=motor, gearbox=gb, tyre=tyres[name], n_motors=float(len(units)))
 
     width = (_number(spec, "width_mm") or DEFAULT_WIDTH_M / MM) * MM
     height = (_number(spec, "height_mm") or DEFAULT_HEIGHT_M / MM) * MM
-    area = _number(spec, "frontal_area_m2") or AREA_FACTOR * width * height
-    cd = _number(spec, "drag_coefficient") or DEFAULT_CD
-    race = spec.get("category") == "concept_race"
+    area = _number(spec, "frontal_area_m2") or FRONTAL_AREA_FACTOR.value * width * height
+    cd = _number(spec, "drag_coefficient") or DEFAULT_CD.value
     pack = _pack(spec)
-    powertrain = float(pack.mass()) + float(axles["front"].mass()) + float(axles["rear"].mass())
+    v_min = float(pack.ocv(pack.soc_min))
+    powertrain = float(pack.mass()) + float(axles["front"].mass(v_min)) + float(axles["rear"].mass(v_min))
     glider = kerb - powertrain
     if glider <= 0.0:
         raise SpecError(
-            f"`kerb_mass_kg` ({kerb:.0f} kg without driver) is below the estimated pack and "
-            f"motor mass ({powertrain:.0f} kg); check the mass and battery fields"
+            f"`kerb_mass_kg` ({kerb:.0f} kg without driver) is below the estimated pack, motor and wheel "
+            f"mass ({powertrain:.0f} kg); check the mass and battery fields"
         )
     body = Body(
         glider_mass=glider,
         drag_coefficient=cd,
         frontal_area=area,
-        wheel_radius=radius,
-        cg_height=CG_HEIGHT_FACTOR * height,
+        cg_height=CG_HEIGHT_FACTOR.value * height,
         wheelbase=(_number(spec, "wheelbase_mm") or 2700.0) * MM,
-        front_weight_frac=FRONT_WEIGHT[spec["drive"]],
-        tyre_friction=RACE_FRICTION if race else ROAD_FRICTION,
+        front_weight_frac=float(FRONT_WEIGHT[spec["drive"]]),
     )
-    return Vehicle(body=body, front=axles["front"], rear=axles["rear"], pack=pack)
+    top = _number(spec, "top_speed_kmh")
+    limit = top * KMH if top is not None else Vehicle.__dataclass_fields__["speed_limit"].default
+    return Vehicle(body=body, front=axles["front"], rear=axles["rear"], pack=pack, speed_limit=limit)
+
+
+def wheel_radius_m(tyre_size):
+    """Dynamic rolling radius (m) of the first ISO size in `tyre_size`, or of the default size."""
+    parsed = parse_size(tyre_size) or parse_size(DEFAULT_TYRE_SIZE.value)
+    return float(tyre(f"{round(parsed[0] / MM)}/{round(parsed[1] * 100)} R{parsed[2] / 0.0254:g}").rolling_radius())

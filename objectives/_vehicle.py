@@ -1,18 +1,36 @@
 """Body, road load, traction and the whole vehicle.
 
-Road load (N) at speed v on a level road:  F = (C_rr + C_rr,v v) m g + 0.5 rho C_d A v^2,
-the coast-down form f0 + f1 v + f2 v^2: the f1 term is the rise of tyre rolling
-resistance and bearing/brake drag with speed.
-Effective (translational + rotating) mass:  m_eff = m + (4 J_wheel + sum_axles n J_rotor G^2) / r^2,
-computed from inertias rather than a fixed factor.
-Axle normal loads with longitudinal load transfer at acceleration a:
-    N_front = m (g w_f - a h / L),   N_rear = m (g (1 - w_f) + a h / L)
-where w_f is the static front weight fraction, h the CG height, L the wheelbase.
+Road load (N) at speed v on a level road:
+
+    F = sum over axles C_rr,axle(v) N_axle + 0.5 rho C_d A v^2
+
+with each axle's tyres rolling under its static share of the weight (`Tyre.rolling_resistance`:
+the EU label value corrected to a flat road, growing with speed).
+
+Effective mass in the 0-100 run and on the cycles:
+    m_eff = m + sum over axles (2 J_wheel + n J_rotor G^2) / r^2,
+from inertias rather than a fixed factor. Axle normal loads with longitudinal load transfer
+at acceleration a:  N_front = m (g w_f - a h / L),  N_rear = m (g (1 - w_f) + a h / L).
+
+Masses: kerb (no driver) = glider + pack + axles (motors, inverters, gearboxes, wheels and
+tyres). The 0-100 run carries a driver; each drive cycle runs at its standard's test mass
+(WLTP: kerb + driver + 25 kg + 15 % of the maximum load; EPA: curb + 300 lb).
 """
 
 import jax.numpy as jnp
 
 from ._battery import Pack
+from ._constants import (
+    AIR_DENSITY,
+    AUX_POWER,
+    DRIVER_MASS,
+    EPA_EXTRA_MASS,
+    MAX_LOAD,
+    REGEN_FADE_HIGH,
+    REGEN_FADE_LOW,
+    WLTP_EXTRA_MASS,
+    WLTP_LOAD_FRAC,
+)
 from ._gearing import Axle
 from ._pytree import pytree_dataclass
 from ._units import G0
@@ -20,38 +38,28 @@ from ._units import G0
 
 @pytree_dataclass
 class Body:
-    """Everything that is neither powertrain nor pack. Attributes (SI):
+    """Everything that is neither powertrain, pack nor wheels. Attributes (SI):
 
-    glider_mass: kg, kerb mass without pack, motors and gearboxes (no driver).
-    drag_coefficient, frontal_area (m^2), rolling_resistance (C_rr at standstill),
-    rolling_resistance_speed (s/m, growth of C_rr per m/s of speed),
-    wheel_radius (m, dynamic rolling radius), wheel_inertia (kg m^2, per wheel incl. tyre),
-    cg_height (m), wheelbase (m), front_weight_frac (static), tyre_friction (peak mu),
-    air_density (kg/m^3), driver_mass (kg, carried in the 0-100 run),
-    test_mass_extra (kg above kerb for the drive-cycle test mass: WLTP TM is mass in
-    running order + 25 kg + 15 % of max payload; EPA ETW is curb + 300 lb; both ~ +150 kg).
+    glider_mass: kg, kerb mass without pack, motors, gearboxes, wheels and tyres (no driver).
+    drag_coefficient, frontal_area (m^2), cg_height (m), wheelbase (m),
+    front_weight_frac (static share of the weight on the front axle), air_density (kg/m^3),
+    driver_mass (kg, carried in the 0-100 run and in the WLTP test mass),
+    max_load (kg, maximum vehicle load: the WLTP test mass carries 15 % of it).
     """
 
     glider_mass: float
     drag_coefficient: float
     frontal_area: float
-    rolling_resistance: float = 0.0080
-    rolling_resistance_speed: float = 6e-5
-    wheel_radius: float = 0.33
-    wheel_inertia: float = 0.9
     cg_height: float = 0.55
     wheelbase: float = 2.75
     front_weight_frac: float = 0.55
-    tyre_friction: float = 1.0
-    air_density: float = 1.2
-    driver_mass: float = 75.0
-    test_mass_extra: float = 150.0
+    air_density: float = float(AIR_DENSITY)
+    driver_mass: float = float(DRIVER_MASS)
+    max_load: float = float(MAX_LOAD)
 
-    def road_load(self, speed, mass):
-        """Rolling + aerodynamic resistance (N) at speed (m/s) for mass (kg)."""
-        aero = 0.5 * self.air_density * self.drag_coefficient * self.frontal_area * speed * speed
-        rolling = self.rolling_resistance + self.rolling_resistance_speed * speed
-        return rolling * mass * G0 + aero
+    def aero_drag(self, speed):
+        """Aerodynamic drag (N) at `speed` (m/s)."""
+        return 0.5 * self.air_density * self.drag_coefficient * self.frontal_area * speed * speed
 
     def axle_loads(self, mass, accel):
         """Normal loads (N) on (front, rear) axles at longitudinal acceleration `accel` (m/s^2)."""
@@ -66,36 +74,55 @@ class Vehicle:
     """A complete design. Attributes: body, front and rear axles, pack,
     aux_power (W, constant auxiliary load), regen_fade_low / regen_fade_high (m/s:
     regenerative braking fades linearly to zero between these speeds; friction brakes
-    take the rest)."""
+    take the rest), speed_limit (m/s, a governed top speed; none by default)."""
 
     body: Body
     front: Axle
     rear: Axle
     pack: Pack
-    aux_power: float = 300.0
-    regen_fade_low: float = 5.0 / 3.6
-    regen_fade_high: float = 15.0 / 3.6
+    aux_power: float = float(AUX_POWER)
+    regen_fade_low: float = float(REGEN_FADE_LOW)
+    regen_fade_high: float = float(REGEN_FADE_HIGH)
+    speed_limit: float = 1e3
+
+    def axles(self):
+        return self.front, self.rear
+
+    def bus_voltage(self):
+        """Nominal DC bus voltage (V): the pack's open-circuit voltage averaged over its window."""
+        return self.pack.mean_ocv()
+
+    def min_bus_voltage(self):
+        """Lowest open-circuit bus voltage (V), at the bottom of the window: inverters are rated for it."""
+        return self.pack.ocv(self.pack.soc_min)
 
     def kerb_mass(self):
-        return self.body.glider_mass + self.pack.mass() + self.front.mass() + self.rear.mass()
+        v_min = self.min_bus_voltage()
+        return self.body.glider_mass + self.pack.mass() + self.front.mass(v_min) + self.rear.mass(v_min)
 
     def accel_mass(self):
         return self.kerb_mass() + self.body.driver_mass
 
-    def test_mass(self):
-        return self.kerb_mass() + self.body.test_mass_extra
+    def test_mass(self, standard="wltp"):
+        """Test mass (kg) of a drive-cycle standard: 'wltp' or 'epa'."""
+        if standard == "epa":
+            return self.kerb_mass() + EPA_EXTRA_MASS.value
+        return self.kerb_mass() + self.body.driver_mass + WLTP_EXTRA_MASS.value + WLTP_LOAD_FRAC.value * self.body.max_load
 
-    def effective_mass(self, speed, mass):
-        r = self.body.wheel_radius
-        inertia = 4.0 * self.body.wheel_inertia + self.front.reflected_inertia(speed) + self.rear.reflected_inertia(speed)
-        return mass + inertia / (r * r)
+    def static_axle_loads(self, mass):
+        return self.body.axle_loads(mass, 0.0)
+
+    def road_load(self, speed, mass):
+        """Rolling resistance of both axles' tyres plus aerodynamic drag (N) at `speed` (m/s)."""
+        n_front, n_rear = self.static_axle_loads(mass)
+        rolling = self.front.tyre.rolling_resistance(speed) * n_front + self.rear.tyre.rolling_resistance(speed) * n_rear
+        return rolling + self.body.aero_drag(speed)
 
     def drive_share(self):
-        """Fraction of tractive force sent to the front axle in normal driving.
+        """Fraction of tractive force sent to the front axle when both axles drive.
 
         Proportional to each axle's peak force: for copper losses ~ T^2 / size this is the
         split with least loss, and it sends everything to the only driven axle otherwise.
         """
-        r = self.body.wheel_radius
-        f = self.front.peak_force(r)
-        return f / (f + self.rear.peak_force(r))
+        f = self.front.peak_force()
+        return f / (f + self.rear.peak_force())
