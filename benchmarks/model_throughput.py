@@ -20,7 +20,8 @@ import objectives as ob
 
 
 def random_designs(n, seed=0):
-    """`n` distinct in-bound designs around a mid-size platform, mixed FWD/RWD/AWD and NMC/LFP."""
+    """`n` distinct in-bound designs around a mid-size platform, mixed FWD/RWD/AWD and NMC/LFP, with
+    tyres from 205/55 R17 to 285/35 R21 and label classes A to D; single-speed boxes."""
     rng = np.random.default_rng(seed)
     u = lambda lo, hi: rng.uniform(lo, hi, n)  # noqa: E731
     layout = rng.integers(0, 3, n)  # 0 FWD, 1 RWD, 2 AWD
@@ -34,14 +35,11 @@ def random_designs(n, seed=0):
         torque = u(200.0, 450.0)
         ratio = u(7.0, 11.0)
         motor = ob.SynchronousMotor(peak_torque=torque, peak_power=power, max_speed=u(1000.0, 1900.0))
-        return ob.Axle(motor=motor, gearbox=ob.Gearbox(ratio_low=ratio, ratio_high=ratio), n_motors=count)
+        tyre = ob.Tyre(section_width=u(0.205, 0.285), aspect_ratio=u(0.35, 0.55), rim_diameter=u(0.43, 0.53),
+                       label_rrc=u(0.0059, 0.0098), friction=u(1.1, 1.2))
+        return ob.Axle(motor=motor, gearbox=ob.Gearbox(ratio_low=ratio), tyre=tyre, n_motors=count)
 
-    body = ob.Body(
-        glider_mass=u(1100.0, 1400.0),
-        drag_coefficient=u(0.24, 0.32),
-        frontal_area=u(2.2, 2.7),
-        wheel_radius=u(0.32, 0.36),
-    )
+    body = ob.Body(glider_mass=u(1100.0, 1400.0), drag_coefficient=u(0.24, 0.32), frontal_area=u(2.2, 2.7))
     pack = ob.Pack(
         cell=cells,
         n_series=np.where(lfp, 108.0, 96.0),

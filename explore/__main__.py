@@ -52,7 +52,7 @@ def main(cfg):
     try:
         typed = to_typed(cfg)
         validate(typed)
-        check_space(typed.space)
+        check_space(typed.space, typed.vehicle)
         check_reachable(typed)
         reference_vehicles(typed.vehicle)
     except ConfigError as e:

@@ -22,20 +22,30 @@ class ConfigError(ValueError):
 
 
 @dataclass
+class TyreConfig:
+    """One entry of the tyre catalogue: ISO size, EU label rolling-resistance class (A-E) and
+    grip category (eco, touring, uhp, track)."""
+
+    size: str = MISSING
+    label: str = MISSING
+    category: str = MISSING
+    description: str = ""
+
+
+@dataclass
 class PlatformConfig:
     """A vehicle platform: everything a study does not search (SI or unit in the name)."""
 
     name: str = MISSING
     description: str = ""
-    glider_mass_kg: float = MISSING  # kerb mass without pack, motors and gearboxes
+    glider_mass_kg: float = MISSING  # kerb mass without pack, motors, gearboxes, wheels and tyres
     drag_coefficient: float = MISSING
     frontal_area_m2: float = MISSING
-    wheel_radius_m: float = MISSING  # dynamic rolling radius
     wheelbase_m: float = MISSING
     cg_height_m: float = MISSING
     front_weight_frac: float = 0.55  # static weight on the front axle
-    tyre_friction: float = 1.0  # peak friction coefficient
-    rolling_resistance: float = 0.008
+    tyre: str = MISSING  # the platform's own tyre: an entry of `tyres`
+    tyres: Dict[str, TyreConfig] = field(default_factory=dict)  # the catalogue (conf/tyres/)
     aux_power_w: float = 300.0
     max_pack_energy_kwh: float = MISSING  # gross energy of the largest pack that fits
     max_pack_mass_kg: float = MISSING  # heaviest pack the structure and axles carry
@@ -129,8 +139,15 @@ class CellCurrentConstraint:
 
 
 @dataclass
+class SustainedSpeedConstraint:
+    enabled: bool = True
+    min_kmh: float = 130.0  # held on the motors' 30-minute rating
+
+
+@dataclass
 class ConstraintsConfig:
     top_speed: TopSpeedConstraint = field(default_factory=TopSpeedConstraint)
+    sustained_speed: SustainedSpeedConstraint = field(default_factory=SustainedSpeedConstraint)
     pack_fits: PackFitsConstraint = field(default_factory=PackFitsConstraint)
     pack_voltage: PackVoltageConstraint = field(default_factory=PackVoltageConstraint)
     cell_current: CellCurrentConstraint = field(default_factory=CellCurrentConstraint)
@@ -213,6 +230,21 @@ def redact(url):
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url) if url else url
 
 
+def check_tyres(platform):
+    """Raise `ConfigError` for a tyre catalogue entry the model cannot build, or a platform tyre
+    that is not in the catalogue."""
+    from objectives import CATEGORIES, LABEL_CLASSES, parse_size
+
+    _check(bool(platform.tyres), "vehicle.tyres", platform.tyres, "must list at least one tyre (conf/tyres/)")
+    for name, t in platform.tyres.items():
+        key = f"vehicle.tyres.{name}"
+        _check(parse_size(t.size) is not None, f"{key}.size", t.size, "must be an ISO size like '255/45 R19'")
+        _check(t.label in LABEL_CLASSES, f"{key}.label", t.label, f"must be an EU label class, one of {', '.join(LABEL_CLASSES)}")
+        _check(t.category in CATEGORIES, f"{key}.category", t.category, f"must be one of {', '.join(CATEGORIES)}")
+    _check(platform.tyre in platform.tyres, "vehicle.tyre", platform.tyre,
+           f"must name an entry of vehicle.tyres ({', '.join(platform.tyres)})")
+
+
 def _check(ok, key, value, fix):
     if not ok:
         raise ConfigError(f"`{key}` {fix}, got {value!r}")
@@ -230,12 +262,11 @@ def _fraction(key, value, *, open_low=False):
 def validate(cfg):
     """Raise `ConfigError` for the first value of `cfg` (a `Config`) that cannot work."""
     v = cfg.vehicle
-    for name in ("glider_mass_kg", "drag_coefficient", "frontal_area_m2", "wheel_radius_m", "wheelbase_m",
-                 "cg_height_m", "tyre_friction", "max_pack_energy_kwh", "max_pack_mass_kg"):
+    for name in ("glider_mass_kg", "drag_coefficient", "frontal_area_m2", "wheelbase_m",
+                 "cg_height_m", "max_pack_energy_kwh", "max_pack_mass_kg"):
         _positive(f"vehicle.{name}", getattr(v, name))
     _fraction("vehicle.front_weight_frac", v.front_weight_frac)
-    _check(math.isfinite(v.rolling_resistance) and 0.0 <= v.rolling_resistance < 0.1,
-           "vehicle.rolling_resistance", v.rolling_resistance, "must be in [0, 0.1) (road tyres: 0.006-0.010)")
+    check_tyres(v)
     _check(math.isfinite(v.aux_power_w) and v.aux_power_w >= 0.0, "vehicle.aux_power_w", v.aux_power_w, "must be >= 0 W")
     _positive("space.motor_max_speed_rpm", cfg.space.motor_max_speed_rpm)
 
@@ -262,6 +293,7 @@ def validate(cfg):
 
     c = cfg.constraints
     _positive("constraints.top_speed.min_kmh", c.top_speed.min_kmh)
+    _positive("constraints.sustained_speed.min_kmh", c.sustained_speed.min_kmh)
     _positive("constraints.pack_fits.max_energy_kwh", c.pack_fits.max_energy_kwh)
     _positive("constraints.pack_fits.max_mass_kg", c.pack_fits.max_mass_kg)
     _positive("constraints.pack_voltage.min_v", c.pack_voltage.min_v)

@@ -21,7 +21,11 @@ from ._config import ConfigError
 
 LAYOUTS = ("front", "rear", "dual")  # driven axles; dual = one motor per axle (e-4ORCE)
 AXLES = ("front", "rear")
-SHIFT_FRAC = 0.95  # a two-speed box shifts at this fraction of first gear's top speed
+# How the front axle of a dual design idles when it carries no torque: a permanent-magnet
+# motor that drags, a de-excited induction machine (heavier per N m), or a permanent-magnet
+# motor behind a disconnect clutch (its mass).
+SECONDARY_IDLE = ("drag", "de_excited", "disconnected")
+TYRE = "tyre"  # a choice among the platform's tyre catalogue (`vehicle.tyres`)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,15 +52,31 @@ VARIABLES = {
     "layout": Spec("choice", "", "driven axles (front, rear, dual)", LAYOUTS),
     **_axle_specs("front"),
     **_axle_specs("rear"),
+    "secondary_idle": Spec("choice", "", "how the front axle of a dual design idles (drag, de-excited, disconnected)",
+                           SECONDARY_IDLE),
+    "boost_frac": Spec("float", "1", "launch (overboost) power / peak power"),
+    TYRE: Spec("choice", "", "tyre on both axles (entry of the platform's tyre catalogue)"),
     "cells_series": Spec("int", "1", "cells in series"),
     "cells_parallel": Spec("int", "1", "cells in parallel"),
     "chemistry": Spec("choice", "", "cell chemistry", tuple(ob.CELLS)),
 }
-OPTIONAL = {f"{a}_{v}": d for a in AXLES for v, d in (("gears", 1), ("ratio_2_frac", 1.0))}
+# Variables a space may leave out, and the value they then take ("" for the tyre: the platform's own).
+OPTIONAL = {
+    **{f"{a}_{v}": d for a in AXLES for v, d in (("gears", 1), ("ratio_2_frac", 1.0))},
+    "secondary_idle": "drag",
+    "boost_frac": 1.0,
+    TYRE: "",
+}
 
 
-def check_space(space):
-    """Raise `ConfigError` unless `space` (a SpaceConfig) declares a usable set of variables."""
+def allowed_choices(name, platform):
+    """The values a choice variable may take (the tyre catalogue for the tyre)."""
+    return tuple(platform.tyres) if name == TYRE else VARIABLES[name].allowed
+
+
+def check_space(space, platform):
+    """Raise `ConfigError` unless `space` (a SpaceConfig) declares a usable set of variables on
+    `platform` (a PlatformConfig: its tyre catalogue)."""
     variables = space.variables
     for name, var in variables.items():
         key = f"space.variables.{name}"
@@ -66,11 +86,12 @@ def check_space(space):
         if var.unit != spec.unit:
             raise ConfigError(f"`{key}.unit` must be {spec.unit!r} (the unit the model takes), got {var.unit!r}")
         if spec.kind == "choice":
+            allowed = list(allowed_choices(name, platform))
             if not var.choices:
-                raise ConfigError(f"`{key}.choices` must list at least one of {list(spec.allowed)}, got {var.choices!r}")
-            bad = [c for c in var.choices if c not in spec.allowed]
+                raise ConfigError(f"`{key}.choices` must list at least one of {allowed}, got {var.choices!r}")
+            bad = [c for c in var.choices if c not in allowed]
             if bad:
-                raise ConfigError(f"`{key}.choices` must be among {list(spec.allowed)}, got {bad[0]!r}")
+                raise ConfigError(f"`{key}.choices` must be among {allowed}, got {bad[0]!r}")
             continue
         if var.choices is not None:
             raise ConfigError(f"`{key}` takes `low` and `high`, not `choices` (got {var.choices!r})")
@@ -86,6 +107,8 @@ def check_space(space):
             raise ConfigError(f"`{key}` is a count: `low` and `high` must be whole numbers >= 1, got {var.low!r}..{var.high!r}")
         if name.endswith("ratio_2_frac") and var.high >= 1.0:
             raise ConfigError(f"`{key}.high` must be < 1 (second gear is taller than first), got {var.high!r}")
+        if name == "boost_frac" and var.low < 1.0:
+            raise ConfigError(f"`{key}.low` must be >= 1 (launch power is at least the peak power), got {var.low!r}")
     layouts = set(variables["layout"].choices) if "layout" in variables else set()
     needed = {"layout", "cells_series", "cells_parallel", "chemistry"}
     for axle in AXLES:
@@ -171,10 +194,13 @@ def active(cols):
 
 def meaningful(cols, names):
     """(n, len(names)) bool: where each variable of `names` means something for a design:
-    axle variables only on a driven axle, the second-gear ratio only with two gears."""
+    axle variables only on a driven axle, the second-gear ratio only with two gears, the
+    secondary axle's idling only on a dual design."""
     on = active(cols)
     out = np.ones((len(cols["layout"]), len(names)), bool)
     for j, name in enumerate(names):
+        if name == "secondary_idle":
+            out[:, j] &= np.asarray(cols["layout"]) == "dual"
         axle = name.split("_", 1)[0]
         if axle in on:
             out[:, j] &= on[axle]
@@ -187,7 +213,22 @@ def meaningful(cols, names):
 UNDRIVEN = {"power_kw": 100.0, "torque_nm": 300.0, "ratio": 9.0}
 
 
-def _axle(cols, axle, driven, max_speed, wheel_radius):
+def _tyres(cols, platform, n):
+    """Batched `objectives.Tyre` of each design's catalogue entry ("" is the platform's own)."""
+    names = list(platform.tyres)
+    chosen = [platform.tyre if not t else t for t in np.asarray(cols.get(TYRE, [""] * n), dtype=object)]
+    index = np.asarray([names.index(t) for t in chosen])
+    library = ob.stack([tyre_of(platform, name) for name in names])
+    return jax.tree.map(lambda x: x[index], library)
+
+
+def tyre_of(platform, name):
+    """The `objectives.Tyre` of catalogue entry `name` of `platform`."""
+    t = platform.tyres[name]
+    return ob.tyre(t.size, t.label, t.category)
+
+
+def _axle(cols, axle, driven, max_speed, tyres, two_speed_slot):
     # jnp rather than np so that the variables may be traced (gradients).
     def column(var):
         values = cols.get(f"{axle}_{var}", UNDRIVEN.get(var))
@@ -197,12 +238,15 @@ def _axle(cols, axle, driven, max_speed, wheel_radius):
     torque = column("torque_nm")
     ratio = column("ratio")
     two_speed = column("gears") == 2
-    ratio_2 = jnp.where(two_speed, ratio * column("ratio_2_frac"), ratio)
-    # First gear runs to SHIFT_FRAC of its top vehicle speed (m/s).
-    shift = jnp.where(two_speed, SHIFT_FRAC * max_speed * wheel_radius / ratio, 0.0)
-    motor = ob.SynchronousMotor(peak_torque=torque, peak_power=power, max_speed=jnp.full(driven.shape, max_speed))
-    gearbox = ob.Gearbox(ratio_low=ratio, ratio_high=ratio_2, shift_speed=shift)
-    return ob.Axle(motor=motor, gearbox=gearbox, n_motors=jnp.asarray(driven, float))
+    idle = np.asarray(cols["secondary_idle"], dtype=object) if axle == "front" else np.full(driven.shape, "drag", object)
+    kind = {k: jnp.where(idle == "de_excited", float(ob.MOTOR_TYPES["induction"][k]), float(ob.MOTOR_TYPES["pmsm"][k]))
+            for k in ob.MOTOR_TYPES["pmsm"]}
+    boost = jnp.broadcast_to(jnp.asarray(cols["boost_frac"], float), driven.shape)
+    motor = ob.SynchronousMotor(peak_torque=torque, peak_power=power, max_speed=jnp.full(driven.shape, max_speed),
+                                boost_power_frac=boost, **kind)
+    ratio_2 = jnp.where(two_speed, ratio * column("ratio_2_frac"), ratio) if two_speed_slot else None
+    gearbox = ob.Gearbox(ratio_low=ratio, ratio_high=ratio_2, disconnect=jnp.where(idle == "disconnected", 1.0, 0.0))
+    return ob.Axle(motor=motor, gearbox=gearbox, tyre=tyres, n_motors=jnp.asarray(driven, float))
 
 
 def platform_body(platform):
@@ -211,13 +255,16 @@ def platform_body(platform):
         glider_mass=platform.glider_mass_kg,
         drag_coefficient=platform.drag_coefficient,
         frontal_area=platform.frontal_area_m2,
-        rolling_resistance=platform.rolling_resistance,
-        wheel_radius=platform.wheel_radius_m,
         cg_height=platform.cg_height_m,
         wheelbase=platform.wheelbase_m,
         front_weight_frac=platform.front_weight_frac,
-        tyre_friction=platform.tyre_friction,
     )
+
+
+def has_second_gear(space):
+    """True when some design of `space` can have a two-speed box (the batch then carries a
+    second-gear slot for every design)."""
+    return any(2 in (var.choices or ()) for name, var in space.variables.items() if name.endswith("_gears"))
 
 
 def build_vehicles(cols, platform, space):
@@ -225,8 +272,10 @@ def build_vehicles(cols, platform, space):
     n = len(cols["layout"])
     max_speed = space.motor_max_speed_rpm * ob.units.RPM
     driven = active(cols)
-    front = _axle(cols, "front", driven["front"], max_speed, platform.wheel_radius_m)
-    rear = _axle(cols, "rear", driven["rear"], max_speed, platform.wheel_radius_m)
+    tyres = _tyres(cols, platform, n)
+    slot = has_second_gear(space)
+    front = _axle(cols, "front", driven["front"], max_speed, tyres, slot)
+    rear = _axle(cols, "rear", driven["rear"], max_speed, tyres, slot)
 
     chemistry = np.asarray(cols["chemistry"], dtype=object)
     names = list(ob.CELLS)
@@ -282,8 +331,9 @@ def whole_cells(pack):
 def reference_vehicles(platform):
     """The platform's published variants as designs on its body: (spec dicts, Vehicles).
 
-    Motors and gearing follow the predictor's estimation rules (`objectives.vehicle_from_spec`);
-    the pack is made of whole cells (`whole_cells`); body and auxiliary load are the platform's.
+    Motors, gearing and tyres follow the predictor's estimation rules (`objectives.vehicle_from_spec`);
+    the pack is made of whole cells (`whole_cells`); body and auxiliary load are the platform's,
+    and no governed top speed is kept (the platform's designs have none).
     """
     specs = {s.get("id"): s for s in ob.reference_specs()}
     out_specs, vehicles = [], []
@@ -296,8 +346,9 @@ def reference_vehicles(platform):
         except ob.SpecError as e:
             raise ConfigError(f"`vehicle.references` entry {ref!r} cannot be built: {e}") from None
         on_platform = dataclasses.replace(
-            own, body=platform_body(platform), aux_power=platform.aux_power_w, pack=whole_cells(own.pack)
+            own, body=platform_body(platform), aux_power=platform.aux_power_w, pack=whole_cells(own.pack),
+            speed_limit=ob.Vehicle.__dataclass_fields__["speed_limit"].default,
         )
         out_specs.append(specs[ref])
         vehicles.append(on_platform)
-    return out_specs, vehicles
+    return out_specs, ob.common_structure(vehicles)

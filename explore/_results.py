@@ -17,6 +17,7 @@ FIGURES = {
     "accel_0_100_s": ("s", "0-100 km/h time"),
     "range_km": ("km", "driving range"),
     "top_speed_kmh": ("km/h", "top speed"),
+    "sustained_speed_kmh": ("km/h", "speed held on the motors' 30-minute rating"),
     "kerb_mass_kg": ("kg", "kerb mass (no driver)"),
     "usable_energy_kwh": ("kWh", "usable pack energy"),
     "gross_energy_kwh": ("kWh", "gross pack energy"),
@@ -33,6 +34,7 @@ FIGURES = {
 CONSTRAINTS = {
     "constraint_drivable": "model infeasible (cannot reach 100 km/h, follow the cycle, or holds no energy)",
     "constraint_top_speed": "1 - top speed / minimum top speed",
+    "constraint_sustained_speed": "1 - 30-minute speed / minimum 30-minute speed",
     "constraint_pack_energy": "gross pack energy / platform limit - 1",
     "constraint_pack_mass": "pack mass / platform limit - 1",
     "constraint_pack_max_voltage": "pack top voltage / maximum - 1",

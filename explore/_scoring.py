@@ -11,7 +11,7 @@ import numpy as np
 import objectives as ob
 
 from ._config import ConfigError, RangeCycle
-from ._design import AXLES, build_vehicles, column_chunks, padded_chunks, plain_arrays
+from ._design import AXLES, TYRE, build_vehicles, column_chunks, padded_chunks, plain_arrays, tyre_of
 
 CYCLES = {RangeCycle.wltp: ("wltc",), RangeCycle.epa: ("udds", "hwfet")}
 RANGE_KEY = {RangeCycle.wltp: "wltp_range_m", RangeCycle.epa: "epa_range_m"}
@@ -57,6 +57,7 @@ class Scorer:
             "accel_0_100_s": accel,
             "range_km": out[self.range_key] / u.KM,
             "top_speed_kmh": u.mps_to_kmh(out["top_speed_mps"]),
+            "sustained_speed_kmh": u.mps_to_kmh(out["sustained_speed_mps"]),
             "kerb_mass_kg": out["kerb_mass_kg"],
             "usable_energy_kwh": out["usable_energy_j"] / u.KWH,
             "gross_energy_kwh": out["gross_energy_j"] / u.KWH,
@@ -78,6 +79,8 @@ class Scorer:
         out = {"constraint_drivable": xp.where(fig["infeasible"] != 0, 1.0, 0.0)}
         if c.top_speed.enabled:
             out["constraint_top_speed"] = 1.0 - fig["top_speed_kmh"] / c.top_speed.min_kmh
+        if c.sustained_speed.enabled:
+            out["constraint_sustained_speed"] = 1.0 - fig["sustained_speed_kmh"] / c.sustained_speed.min_kmh
         if c.pack_fits.enabled:
             out["constraint_pack_energy"] = fig["gross_energy_kwh"] / c.pack_fits.max_energy_kwh - 1.0
             out["constraint_pack_mass"] = fig["pack_mass_kg"] / c.pack_fits.max_mass_kg - 1.0
@@ -125,6 +128,8 @@ class Scorer:
         c = self.cfg.constraints
         checks = [
             ("constraint_top_speed", lambda i: f"top speed {fig['top_speed_kmh'][i]:.0f} km/h < {c.top_speed.min_kmh:g} km/h"),
+            ("constraint_sustained_speed", lambda i: f"30-minute speed {fig['sustained_speed_kmh'][i]:.0f} km/h < "
+                                                     f"{c.sustained_speed.min_kmh:g} km/h"),
             ("constraint_pack_energy", lambda i: f"pack {fig['gross_energy_kwh'][i]:.1f} kWh > {c.pack_fits.max_energy_kwh:g} kWh"),
             ("constraint_pack_mass", lambda i: f"pack {fig['pack_mass_kg'][i]:.0f} kg > {c.pack_fits.max_mass_kg:g} kg"),
             ("constraint_pack_max_voltage", lambda i: f"pack {fig['pack_max_voltage_v'][i]:.0f} V > {c.pack_voltage.max_v:g} V"),
@@ -173,7 +178,9 @@ def check_reachable(cfg):
                 two = gears is not None and 2 in gears.choices
                 tallest.append(var[f"{axle}_ratio"].low * (var[f"{axle}_ratio_2_frac"].low if two else 1.0))
         ratio = min(tallest)
-        v_max = ob.units.mps_to_kmh(space.motor_max_speed_rpm * ob.units.RPM * cfg.vehicle.wheel_radius_m / ratio)
+        names = var[TYRE].choices if TYRE in var else [cfg.vehicle.tyre]
+        radius = max(float(tyre_of(cfg.vehicle, name).rolling_radius()) for name in names)
+        v_max = ob.units.mps_to_kmh(space.motor_max_speed_rpm * ob.units.RPM * radius / ratio)
         if c.top_speed.min_kmh > v_max:
             raise ConfigError(
                 f"`constraints.top_speed.min_kmh` {c.top_speed.min_kmh:g} cannot be met: the tallest gearing of the space "

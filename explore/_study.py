@@ -119,11 +119,23 @@ class Checkpoint:
         payload = {"fingerprint": self.fingerprint, "trials": trials, "sampler": sampler, "study_system_attrs": attrs}
         fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=self.folder)
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+            _LockPickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump(payload)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, os.path.join(self.folder, f"batch-{self.saved:06d}.pkl"))
         self.saved += 1
+
+
+_LOCKS = {type(threading.Lock()): threading.Lock, type(threading.RLock()): threading.RLock}
+
+
+class _LockPickler(pickle.Pickler):
+    """Pickles a sampler that holds a lock (Optuna >= 5.1 samplers guard their state with
+    one): a lock is saved as a new, released lock of its kind."""
+
+    def reducer_override(self, obj):
+        factory = _LOCKS.get(type(obj))
+        return (factory, ()) if factory is not None else NotImplemented
 
 
 def fingerprint(cfg):

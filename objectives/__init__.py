@@ -13,13 +13,14 @@ from ._constants import table as constants_table
 from ._consumption import cycle_energy, cycle_trace, step_powers
 from ._cycles import CYCLE_NAMES, Cycle, load_cycle
 from ._evaluate import REASONS, describe_infeasible, pack_figures, score, score_one
-from ._gearing import Axle, Gearbox
+from ._gearing import Axle, Gearbox, with_second_gear
+from ._constants import MOTOR_TYPES
 from ._motor import AbstractMotor, SynchronousMotor, motor_of_type
 from ._performance import accel_run, accel_time, sustained_speed, top_speed
-from ._predict import SpecFileError, load_specs, reference_specs
+from ._predict import SpecFileError, common_structure, load_specs, reference_specs
 from ._pytree import stack, unstack
 from ._spec import SpecError, vehicle_from_spec
-from ._tyre import Tyre, parse_size, tyre
+from ._tyre import CATEGORIES, LABEL_CLASSES, Tyre, parse_size, tyre
 from ._vehicle import Body, Vehicle
 
 try:
@@ -28,8 +29,11 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
 __all__ = [
+    "CATEGORIES",
     "CELLS",
     "CYCLE_NAMES",
+    "LABEL_CLASSES",
+    "MOTOR_TYPES",
     "PACK_MASS_FACTOR",
     "REASONS",
     "AbstractMotor",
@@ -47,6 +51,7 @@ __all__ = [
     "Vehicle",
     "accel_run",
     "accel_time",
+    "common_structure",
     "constants_table",
     "cycle_energy",
     "cycle_trace",
@@ -67,4 +72,5 @@ __all__ = [
     "units",
     "unstack",
     "vehicle_from_spec",
+    "with_second_gear",
 ]

@@ -69,8 +69,10 @@ def _gears(axle, speed, inv_speed, v_bus):
 
 def _idle(gears):
     """Idle flows of an axle, in the gear that idles with less loss."""
-    low, high = gears[0]["idle"], gears[1]["idle"]
-    return _select(high["dc"] < low["dc"], high, low)
+    best = gears[0]["idle"]
+    for g in gears[1:]:
+        best = _select(g["idle"]["dc"] < best["dc"], g["idle"], best)
+    return best
 
 
 def _axle_at(axle, force, speed, gears, v_bus):
@@ -95,9 +97,10 @@ def _axle_at(axle, force, speed, gears, v_bus):
 def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
     """Power flows (W) at each step, as a dict of arrays shaped like `speed`.
 
-    Keys: battery (drawn from the cells, V_oc I), terminal, wheel (signed), friction_brake
-    (dissipated, >= 0), motor_loss, gear_loss, inverter_loss, battery_loss, aux,
-    and shortfall (N, tractive force the powertrain could not supply; 0 when it follows).
+    Keys: battery (drawn from the cells, V_oc I), terminal, wheel (signed, the dynamometer's
+    coast-down drag included), dyno_drag (that drag, >= 0), friction_brake (dissipated, >= 0),
+    motor_loss, gear_loss, inverter_loss, battery_loss, aux, and shortfall (N, tractive force
+    the powertrain could not supply; 0 when it follows).
     `inv_speed` (s/m), 1/max(speed, 0.1) precomputed for a fixed trace, saves divisions.
     """
     pack = vehicle.pack
@@ -140,7 +143,7 @@ def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
     current = pack.current(terminal, ocv)
     battery = ocv * current
 
-    capacity = sum(jnp.maximum(low["drive"], high["drive"]) for low, high in gears)
+    capacity = sum(functools.reduce(jnp.maximum, [g["drive"] for g in axle_gears]) for axle_gears in gears)
     shortfall = jnp.maximum(wheel - capacity, 0.0)
     over_power = jnp.maximum(terminal - pack.max_discharge_power(soc), 0.0)
     shortfall = shortfall + over_power * inv_speed
@@ -149,6 +152,7 @@ def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
         "battery": battery,
         "terminal": terminal,
         "wheel": wheel * speed,
+        "dyno_drag": jnp.where(moving, coast_drag, 0.0) * speed,
         "friction_brake": jnp.maximum(regen - wheel, 0.0) * speed,
         "motor_loss": front["motor_loss"] + rear["motor_loss"],
         "gear_loss": front["gear_loss"] + rear["gear_loss"],

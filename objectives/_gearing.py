@@ -4,8 +4,11 @@ An axle carries `n_motors` identical motors (0: undriven, 1: usual, 2: twin moto
 per wheel) through one- or two-speed reduction gearing, and two tyres. `n_motors` is a
 float so that layouts can be mixed within one batch and relaxed for gradients.
 
-A two-speed box (`ratio_high < ratio_low`) weighs more and drags more than a
-single-speed one (`TWO_SPEED_EXTRA_MASS`, `TWO_SPEED_SPIN_FRAC`). Which gear it uses is
+A single-speed box has `ratio_high=None` (the default): whether a box can have a second
+gear is part of the tree structure, so a batch of single-speed designs evaluates one gear,
+not two. In a batch that has second gears, a single-speed design has `ratio_high ==
+ratio_low` (`with_second_gear`). A two-speed box (`ratio_high < ratio_low`) weighs more and
+drags more than a single-speed one (`TWO_SPEED_EXTRA_MASS`, `TWO_SPEED_SPIN_FRAC`). Which gear it uses is
 decided where the force is known: the 0-100 run takes the gear with more force at each
 speed, and a drive cycle the gear that draws less from the battery at each step
 (`_consumption.py`). A `disconnect` clutch (1.0) lets an axle that delivers no torque stop
@@ -14,6 +17,8 @@ its motors and gearbox, at the mass of the clutch.
 Forces here are at the tyre contact patches of the whole axle (N); speeds are vehicle
 speeds (m/s).
 """
+
+import dataclasses
 
 import jax.numpy as jnp
 
@@ -32,17 +37,25 @@ from ._tyre import Tyre
 
 @pytree_dataclass
 class Gearbox:
-    """Attributes: ratio_low (first gear, motor:wheel), ratio_high (second gear; equal to
-    ratio_low for a single-speed box), efficiency (mesh, fraction of the torque carried),
-    disconnect (1.0: a clutch stops motor and box when the axle idles)."""
+    """Attributes: ratio_low (first gear, motor:wheel), ratio_high (second gear, or None for
+    a single-speed box), efficiency (mesh, fraction of the torque carried), disconnect (1.0:
+    a clutch stops motor and box when the axle idles), spin_torque_frac (no-load drag torque
+    / rated wheel torque)."""
 
     ratio_low: float
-    ratio_high: float
+    ratio_high: float | None = None
     efficiency: float = float(GEAR_EFFICIENCY)
     disconnect: float = 0.0
+    spin_torque_frac: float = float(GEAR_SPIN_TORQUE_FRAC)
+
+    def ratios(self):
+        """The gears' ratios: (first,) or (first, second)."""
+        return (self.ratio_low,) if self.ratio_high is None else (self.ratio_low, self.ratio_high)
 
     def two_speed(self):
         """1.0 for a two-speed box, 0.0 for a single-speed one."""
+        if self.ratio_high is None:
+            return 0.0
         return jnp.where(self.ratio_high < self.ratio_low, 1.0, 0.0)
 
     def mass(self, motor_torque):
@@ -53,7 +66,7 @@ class Gearbox:
 
     def spin_loss(self, motor_torque, wheel_speed):
         """Drag of the turning box at no load (W) at wheel speed `wheel_speed` (rad/s)."""
-        drag = GEAR_SPIN_TORQUE_FRAC.value * (1.0 + TWO_SPEED_SPIN_FRAC.value * self.two_speed())
+        drag = self.spin_torque_frac * (1.0 + TWO_SPEED_SPIN_FRAC.value * self.two_speed())
         return drag * motor_torque * self.ratio_low * jnp.abs(wheel_speed)
 
 
@@ -79,12 +92,13 @@ class Axle:
         return 2.0 * self.tyre.inertia() + self.n_motors * self.motor.rotor_inertia() * ratio * ratio
 
     def ratios(self):
-        return self.gearbox.ratio_low, self.gearbox.ratio_high
+        return self.gearbox.ratios()
 
     def peak_dc_power(self, bus_voltage):
-        """DC power (W) the axle's motors draw at their peak-power point (peak torque at base speed)."""
+        """DC power (W) the axle's motors draw at their launch-power point (peak torque at the
+        speed where it meets the boost power)."""
         m = self.motor
-        return self.n_motors * m.dc_power(m.peak_torque, m.base_speed, bus_voltage)
+        return self.n_motors * m.dc_power(m.peak_torque, m.boost_power_frac * m.base_speed, bus_voltage)
 
     def peak_force(self):
         """Largest tractive force in first gear (N), ignoring every other limit."""
@@ -132,3 +146,12 @@ class Axle:
     def dc_power(self, force, speed, ratio, bus_voltage):
         """DC power (W) the axle draws for a signed force `force` (N); see `flows`."""
         return self.flows(force, speed, ratio, bus_voltage)["dc"]
+
+
+def with_second_gear(axle):
+    """`axle` with a second-gear slot: a single-speed box gets `ratio_high = ratio_low`, so that
+    it can share a batch (one tree structure) with two-speed designs."""
+    g = axle.gearbox
+    if g.ratio_high is not None:
+        return axle
+    return dataclasses.replace(axle, gearbox=dataclasses.replace(g, ratio_high=g.ratio_low))

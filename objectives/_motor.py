@@ -25,7 +25,7 @@ conduction part falls as 1 / V.
 
 Ratings: `peak_power` for up to ~30 s, `boost_power_frac` x peak for a launch
 (overboost), `continuous_power_frac` x peak for 30 minutes (UN R85).
-Mass: motor ~ peak torque, inverter ~ the current it is rated for (peak power over the
+Mass: motor ~ peak torque, inverter ~ the current it is rated for (launch power over the
 lowest bus voltage).
 """
 
@@ -74,7 +74,8 @@ class AbstractMotor(abc.ABC):
 
     @abc.abstractmethod
     def mass(self, bus_voltage):
-        """Motor plus inverter mass (kg), the inverter rated for `bus_voltage` (V, lowest)."""
+        """Motor plus inverter mass (kg), the inverter rated for the launch power at `bus_voltage`
+        (V, the lowest)."""
 
     @abc.abstractmethod
     def rotor_inertia(self):
@@ -103,6 +104,8 @@ class SynchronousMotor(AbstractMotor):
             (1 permanent magnets, 0 de-excited).
         mass_per_torque: kg per N m of peak torque (motor, without inverter).
         inertia_per_torque: rotor inertia per N m of peak torque, kg m^2 / (N m).
+        inverter_switching_frac, inverter_conduction_drop (V): the inverter's loss at peak
+            torque is P_pk (switching_frac + conduction_drop / V_bus).
     """
 
     peak_torque: float
@@ -117,6 +120,8 @@ class SynchronousMotor(AbstractMotor):
     idle_iron_frac: float = float(_PMSM["idle_iron_frac"])
     mass_per_torque: float = float(_PMSM["mass_per_torque"])
     inertia_per_torque: float = float(ROTOR_INERTIA_PER_TORQUE)
+    inverter_switching_frac: float = float(INVERTER_SWITCHING_FRAC)
+    inverter_conduction_drop: float = float(INVERTER_CONDUCTION_DROP)
 
     @property
     def base_speed(self):
@@ -148,10 +153,10 @@ class SynchronousMotor(AbstractMotor):
 
     def inverter_loss(self, torque, bus_voltage):
         tau = jnp.abs(torque) * (1.0 / self.peak_torque)
-        return tau * self.peak_power * (INVERTER_SWITCHING_FRAC.value + INVERTER_CONDUCTION_DROP.value / bus_voltage)
+        return tau * self.peak_power * (self.inverter_switching_frac + self.inverter_conduction_drop / bus_voltage)
 
     def mass(self, bus_voltage):
-        inverter = INVERTER_MASS_PER_CURRENT.value * self.peak_power / bus_voltage
+        inverter = INVERTER_MASS_PER_CURRENT.value * self.boost_power_frac * self.peak_power / bus_voltage
         return self.mass_per_torque * self.peak_torque + inverter
 
     def rotor_inertia(self):

@@ -13,7 +13,7 @@ that accelerates the car's translational mass, never the motor's spinning up of 
 rotors and wheels. The normal loads carry the load transfer N_front = m (g w_f - a h / L).
 Each f_i is the lesser of two lines in a, so the equation has the exact solution
 a = min over the four combinations of the linear equations' roots (each side decreasing
-in a). The integral is a trapezoid rule on a uniform speed grid; it is exact for
+in a; a line that rises with a, possible only for mu h / L >= 1, never binds). The integral is a trapezoid rule on a uniform speed grid; it is exact for
 constant force and for constant power and converges as O(dv^2) otherwise (tested).
 The 1-ft rollout time comes from the same grid's distance integral ds = v dv / a.
 
@@ -40,14 +40,19 @@ def _power_frac(motor, rating):
 
 
 def best_gear(axle, speed, rating="peak"):
-    """(force N, ratio) of the gear with the larger tractive force at `speed` (m/s)."""
-    low, high = axle.ratios()
+    """(force N, ratio) of the gear with the larger tractive force at `speed` (m/s); second gear
+    where the two are equal (`ratios()` lists first gear first)."""
     frac = _power_frac(axle.motor, rating)
-    f_low = axle.max_force(speed, low, power_frac=frac)
-    f_high = axle.max_force(speed, high, power_frac=frac)
-    use_low = f_low >= f_high
     eta = axle.gearbox.efficiency
-    return jnp.where(use_low, f_low, f_high) * eta, jnp.where(use_low, low, high)
+    ratios = axle.ratios()
+    force, ratio = axle.max_force(speed, ratios[0], power_frac=frac), ratios[0]
+    for other in ratios[1:]:
+        f = axle.max_force(speed, other, power_frac=frac)
+        # Where both gears are on the power limit they give the same force: take the taller
+        # gear (less rotor inertia to spin up), as a driver shifts up when it costs no force.
+        better = f >= force * (1.0 - 1e-9)
+        force, ratio = jnp.where(better, f, force), jnp.where(better, other, ratio)
+    return force * eta, jnp.asarray(ratio) * jnp.ones_like(force)
 
 
 def tractive_limits(vehicle, speed, soc, rating="peak"):
@@ -97,7 +102,11 @@ def launch_accel(vehicle, speed, mass, soc):
     roots = []
     for f0, f1 in terms[0]:
         for r0, r1 in terms[1]:
-            roots.append((f0 + r0 - road) / (mass - f1 - r1))
+            # A combination whose net force does not fall with a (only a rear grip line with
+            # mu h / L >= 1, beyond any real tyre) never binds.
+            denom = mass - f1 - r1
+            ok = denom > 0.0
+            roots.append(jnp.where(ok, (f0 + r0 - road) / jnp.where(ok, denom, 1.0), jnp.inf))
     return jnp.min(jnp.stack(roots), axis=0)
 
 
@@ -133,7 +142,7 @@ def accel_time(vehicle, target_speed=100.0 * KMH, rollout=0.0, n_nodes=N_SPEED_N
     return time[-1] - t_rollout, reaches
 
 
-def top_speed(vehicle, upper=120.0, n_bisect=32, rating="peak"):
+def top_speed(vehicle, upper=120.0, n_bisect=20, rating="peak"):
     """Top speed (m/s) on a level road at mid-window state of charge, at the motors' `rating`
     ('peak', or 'continuous' for the speed held for 30 minutes); capped at `upper` and at the
     vehicle's `speed_limit`."""

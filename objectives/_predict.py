@@ -1,5 +1,6 @@
 """Predict published figures for every vehicle of a spec file (`python -m objectives predict`)."""
 
+import dataclasses
 import math
 from importlib import resources
 
@@ -7,6 +8,7 @@ import numpy as np
 import yaml
 
 from ._evaluate import describe_infeasible, score
+from ._gearing import with_second_gear
 from ._pytree import stack
 from ._spec import SpecError, vehicle_from_spec
 from ._units import MILE, j_per_m_to_wh_per_km, mps_to_kmh
@@ -41,6 +43,14 @@ def reference_specs():
         return load_specs(path)
 
 
+def common_structure(vehicles):
+    """`vehicles` with one tree structure: if any has a two-speed box, every single-speed box
+    gets a second-gear slot equal to its first (`with_second_gear`)."""
+    if all(a.gearbox.ratio_high is None for v in vehicles for a in v.axles()):
+        return vehicles
+    return [dataclasses.replace(v, front=with_second_gear(v.front), rear=with_second_gear(v.rear)) for v in vehicles]
+
+
 def not_built(entry):
     """True for an entry whose vehicle could not be built (an error and no figures)."""
     return "error" in entry and "accel_0_100_s" not in entry
@@ -64,7 +74,7 @@ def predict(specs):
         except SpecError as e:
             results[key] = {"error": str(e)}
     if built:
-        scores = score(stack([v for _, v in built]), cycles=("wltc", "udds", "hwfet"))
+        scores = score(stack(common_structure([v for _, v in built])), cycles=("wltc", "udds", "hwfet"))
         scores = {k: np.asarray(v) for k, v in scores.items()}
         for j, (key, _) in enumerate(built):
             s = {k: float(v[j]) for k, v in scores.items()}

@@ -8,6 +8,7 @@ import dataclasses
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 
 def static_field(**kwargs):
@@ -23,8 +24,17 @@ def pytree_dataclass(cls):
 
 
 def stack(trees):
-    """Stack a sequence of identically structured pytrees along a new leading axis."""
-    return jax.tree.map(lambda *leaves: jnp.stack([jnp.asarray(x) for x in leaves]), *trees)
+    """Stack a sequence of identically structured pytrees along a new leading axis.
+
+    Leaves that are all host values (floats, numpy arrays) are stacked by numpy and moved to
+    the device once; traced or device leaves are stacked by JAX."""
+
+    def one(*leaves):
+        if all(isinstance(x, (int, float, np.ndarray, np.generic)) for x in leaves):
+            return jnp.asarray(np.stack([np.asarray(x) for x in leaves]))
+        return jnp.stack([jnp.asarray(x) for x in leaves])
+
+    return jax.tree.map(one, *trees)
 
 
 def unstack(tree):

@@ -270,7 +270,7 @@ def _gearboxes(motors, powers_w, torques_nm, radius, spec):
             else:  # a governed top speed does not set the ratio
                 low = high = min(high, MEDIAN_REDUCER_RATIO.value)
         disconnect = 1.0 if (m.get("disconnect") is True or "disconnect" in str(m.get("type") or "").lower()) else 0.0
-        out.append((Gearbox(ratio_low=low, ratio_high=high, disconnect=disconnect), max_speed))
+        out.append((Gearbox(ratio_low=low, ratio_high=high if high != low else None, disconnect=disconnect), max_speed))
     return out
 
 
@@ -357,7 +357,7 @@ def vehicle_from_spec(spec):
         if not units:  # undriven axle: a placeholder motor, counted zero times
             axles[name] = Axle(
                 motor=motor_of_type("pmsm", peak_torque=1.0, peak_power=1.0, max_speed=1.0),
-                gearbox=Gearbox(ratio_low=1.0, ratio_high=1.0),
+                gearbox=Gearbox(ratio_low=1.0),
                 tyre=tyres[name],
                 n_motors=0.0,
             )

@@ -33,6 +33,7 @@ from ._constants import (
 )
 from ._gearing import Axle
 from ._pytree import pytree_dataclass
+from ._tyre import rrc_speed_factor
 from ._units import G0
 
 
@@ -115,8 +116,8 @@ class Vehicle:
     def road_load(self, speed, mass):
         """Rolling resistance of both axles' tyres plus aerodynamic drag (N) at `speed` (m/s)."""
         n_front, n_rear = self.static_axle_loads(mass)
-        rolling = self.front.tyre.rolling_resistance(speed) * n_front + self.rear.tyre.rolling_resistance(speed) * n_rear
-        return rolling + self.body.aero_drag(speed)
+        at_label_speed = self.front.tyre.label_rrc * n_front + self.rear.tyre.label_rrc * n_rear
+        return at_label_speed * rrc_speed_factor(speed) + self.body.aero_drag(speed)
 
     def drive_share(self):
         """Fraction of tractive force sent to the front axle when both axles drive.

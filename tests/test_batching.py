@@ -27,13 +27,17 @@ def _designs():
     two_speed = replace(
         awd,
         **{
-            "rear.gearbox": ob.Gearbox(ratio_low=15.0, ratio_high=8.0, shift_speed=25.0),
+            "rear.gearbox": ob.Gearbox(ratio_low=15.0, ratio_high=8.0),
             "rear.motor.max_speed": 16000.0 * RPM,
-            "body.tyre_friction": 1.2,
+            "front.tyre": ob.tyre("255/40 R21", "D", "uhp"),
+            "rear.tyre": ob.tyre("275/35 R21", "D", "uhp"),
+            "front.motor.idle_iron_frac": 0.0,
         },
     )
+    boosted = replace(rwd, **{"rear.motor.boost_power_frac": 1.2, "rear.gearbox.disconnect": 1.0})
     weak = replace(fwd, **{"front.motor.peak_power": 15e3, "front.motor.peak_torque": 80.0})
-    return [fwd, rwd, awd, lfp, two_speed, weak]
+    # one tree structure for the batch: every box gets a second-gear slot
+    return ob.common_structure([fwd, rwd, awd, lfp, two_speed, boosted, weak])
 
 
 @functools.cache
@@ -54,7 +58,7 @@ def test_batched_score_equals_one_by_one():
     designs = _designs()
     batch = ob.score(ob.stack(designs), cycles=CYCLES)
     expected_keys = {
-        "accel_0_100_s", "top_speed_mps", "usable_energy_j", "kerb_mass_kg", "infeasible",
+        "accel_0_100_s", "top_speed_mps", "sustained_speed_mps", "usable_energy_j", "kerb_mass_kg", "infeasible",
         "wltc_consumption_j_per_m", "udds_consumption_j_per_m", "hwfet_consumption_j_per_m",
         "wltp_range_m", "epa_range_m", "gross_energy_j", "pack_mass_kg", "pack_max_voltage_v",
         "pack_min_voltage_v", "peak_dc_power_w", "peak_cell_current_a", "cell_max_current_a",
@@ -98,11 +102,11 @@ _FLOAT32_SCRIPT = textwrap.dedent(
     rpm = 2.0 * 3.141592653589793 / 60.0
     undriven = ob.Axle(
         motor=ob.SynchronousMotor(peak_torque=1.0, peak_power=1.0, max_speed=1.0),
-        gearbox=ob.Gearbox(ratio_low=1.0, ratio_high=1.0), n_motors=0.0)
+        gearbox=ob.Gearbox(ratio_low=1.0), n_motors=0.0)
     driven = ob.Axle(
         motor=ob.SynchronousMotor(peak_torque=300.0, peak_power=150e3, max_speed=16000.0 * rpm),
-        gearbox=ob.Gearbox(ratio_low=9.0, ratio_high=9.0), n_motors=1.0)
-    pack = ob.Pack(cell=ob.CELLS["nmc"], n_series=96.0, n_parallel=3.0, mass_factor=ob.PACK_MASS_FACTOR["nmc"])
+        gearbox=ob.Gearbox(ratio_low=9.0), n_motors=1.0)
+    pack = ob.Pack(cell=ob.CELLS["nmc"], n_series=96.0, n_parallel=2.0, mass_factor=ob.PACK_MASS_FACTOR["nmc"])
     body = ob.Body(glider_mass=1350.0, drag_coefficient=0.28, frontal_area=2.3)
     v = ob.Vehicle(body=body, front=driven, rear=undriven, pack=pack)
     out = ob.score(ob.stack([v, v]), cycles=("wltc", "udds", "hwfet"))
@@ -146,10 +150,12 @@ def test_pack_figures_close_the_power_balance():
         terminal = ocv * current - float(pack.resistance()) * current**2
         np.testing.assert_allclose(terminal, fig["peak_dc_power_w"], rtol=1e-9)
         expected = float(design.aux_power)
+        v_bus = float(design.bus_voltage())
         for axle in (design.front, design.rear):
             m = axle.motor
-            w = float(m.peak_power) / float(m.peak_torque)
-            shaft = float(m.peak_power)
-            expected += float(axle.n_motors) * (shaft + float(m.loss(m.peak_torque, w))) / float(m.inverter_eff)
+            w = float(m.boost_power_frac) * float(m.peak_power) / float(m.peak_torque)  # the launch-power point
+            shaft = float(m.boost_power_frac) * float(m.peak_power)
+            loss = float(m.loss(m.peak_torque, w)) + float(m.inverter_loss(m.peak_torque, v_bus))
+            expected += float(axle.n_motors) * (shaft + loss)
         np.testing.assert_allclose(fig["peak_dc_power_w"], expected, rtol=1e-9)
         np.testing.assert_allclose(fig["pack_max_voltage_v"], float(pack.n_series * pack.cell.ocv_at(pack.soc_max)), rtol=1e-12)

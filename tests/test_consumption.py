@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import objectives as ob
-from conftest import G0, RPM, as_float, effective_mass, kerb_mass, replace
+from conftest import G0, RPM, as_float, effective_mass, kerb_mass, lossless, replace, road_load
 
 CYCLES = ("wltc", "udds", "hwfet")  # one compiled score() shared by the tests below
 LOSSES = ("friction_brake", "motor_loss", "gear_loss", "inverter_loss", "battery_loss")
@@ -25,10 +25,12 @@ def _road_energies(vehicle, name):
     mean = 0.5 * (v[1:] + v[:-1])
     moving = mean > 0.0
     b = vehicle.body
-    mass = kerb_mass(vehicle) + b.test_mass_extra
-    aero = np.sum((0.5 * b.air_density * b.drag_coefficient * b.frontal_area * mean**3 * h)[moving])
-    crr = b.rolling_resistance + b.rolling_resistance_speed * mean
-    rolling = np.sum((crr * mass * G0 * mean * h)[moving])
+    # WLTP test mass: kerb + 75 kg driver + 25 kg + 15 % of a 450 kg load (UN GTR 15 3.2.25);
+    # EPA: curb + 300 lb (40 CFR 86.1803-01)
+    mass = kerb_mass(vehicle) + (75.0 + 25.0 + 0.15 * 450.0 if name == "wltc" else 136.078)
+    aero_force = 0.5 * b.air_density * b.drag_coefficient * b.frontal_area * mean**2
+    aero = np.sum((aero_force * mean * h)[moving])
+    rolling = np.sum(((road_load(vehicle, mean, mass) - aero_force) * mean * h)[moving])
     # m_eff a v dt with a = dv/h, v the mean: telescopes to m_eff (v_end^2 - v_start^2) / 2.
     kinetic = 0.5 * effective_mass(vehicle, mass) * (v[-1] ** 2 - v[0] ** 2)
     return aero, rolling, kinetic, float(t[-1] - t[0])
@@ -48,40 +50,41 @@ def test_energy_balance_closes(name, drive, fwd_vehicle, awd_vehicle):
     for k in LOSSES:
         assert parts[k] >= 0.0, k
     assert parts["aux"] == pytest.approx(vehicle.aux_power * duration, rel=1e-12)
-    expected = aero + rolling + kinetic + sum(parts[k] for k in LOSSES) + parts["aux"]
+    assert parts["dyno_drag"] > 0.0  # the coasting driveline's drag on the rolls
+    expected = aero + rolling + parts["dyno_drag"] + kinetic + sum(parts[k] for k in LOSSES) + parts["aux"]
     assert parts["battery"] == pytest.approx(expected, rel=1e-6)
-    # The wheel energy is the road load plus the net kinetic energy change.
-    assert parts["wheel"] == pytest.approx(aero + rolling + kinetic, rel=1e-6)
+    # The wheel energy is the road load (with the dynamometer drag) plus the net kinetic energy change.
+    assert parts["wheel"] == pytest.approx(aero + rolling + parts["dyno_drag"] + kinetic, rel=1e-6)
     # Terminal side: the cells give the terminal energy plus their own I^2 R loss.
     assert parts["battery"] == pytest.approx(parts["terminal"] + parts["battery_loss"], rel=1e-12)
     # Plausible totals for a ~1.8 t family car: 90-250 Wh/km at the battery (UDDS is slow city
-    # driving), traction losses 5-30 % of the battery energy.
+    # driving), traction losses 5-35 % of the battery energy (a dual permanent-magnet drive in town
+    # loses most: the measured ID.3 map is at 63-87 % efficiency below 90 N m and 1,100 rpm).
     wh_per_km = as_float(energy) / distance * 1000.0 / 3600.0
     assert 90.0 < wh_per_km < 250.0
     traction_losses = parts["motor_loss"] + parts["gear_loss"] + parts["inverter_loss"]
-    assert 0.05 < traction_losses / parts["battery"] < 0.3
+    assert 0.05 < traction_losses / parts["battery"] < 0.35
 
 
 def _lossless(vehicle):
     """No powertrain or battery loss, regen down to standstill, regen never limited."""
     cell = dataclasses.replace(vehicle.pack.cell, resistance=0.0, max_charge_current=1e6, max_discharge_current=1e6)
-    axle_changes = {}
-    for name in ("front", "rear"):
-        if float(getattr(vehicle, name).n_motors) > 0:
-            axle_changes.update(
-                {
-                    f"{name}.motor.copper_loss_frac": 0.0,
-                    f"{name}.motor.hysteresis_loss_frac": 0.0,
-                    f"{name}.motor.eddy_loss_frac": 0.0,
-                    f"{name}.motor.inverter_eff": 1.0,
-                    f"{name}.gearbox.efficiency": 1.0,
-                }
-            )
-    return replace(
-        vehicle,
-        **{"pack.cell": cell, "regen_fade_low": 0.0, "regen_fade_high": 1e-9},
-        **axle_changes,
-    )
+    return replace(lossless(vehicle), **{"pack.cell": cell, "regen_fade_low": 0.0, "regen_fade_high": 1e-9})
+
+
+def test_dyno_drag_is_the_idle_drag_of_the_driveline(fwd_vehicle, awd_vehicle):
+    """The coast-down drag charged on the rolls is each axle's idle power (its motors turning
+    without torque, its gearbox spinning) over the moving steps; none for a disconnected axle."""
+    for vehicle in (fwd_vehicle, awd_vehicle):
+        _, _, _, parts = ob.cycle_energy(vehicle, "wltc", breakdown=True)
+        speed, _, h = ob.load_cycle("wltc").steps()
+        moving = speed > 0.0
+        v_bus = vehicle.bus_voltage()
+        idle = sum(np.asarray(a.idle_flows(speed, a.gearbox.ratio_low, v_bus)["dc"]) for a in vehicle.axles())
+        # (to 1e-5: below 0.1 m/s the model divides by 0.1 m/s, not the speed)
+        assert as_float(parts["dyno_drag"]) == pytest.approx(float(np.sum((idle * h)[moving])), rel=1e-5)
+    free = replace(awd_vehicle, **{"front.gearbox.disconnect": 1.0, "rear.gearbox.disconnect": 1.0})
+    assert as_float(ob.cycle_energy(free, "wltc", breakdown=True)[3]["dyno_drag"]) == 0.0
 
 
 @pytest.mark.parametrize("name", ["wltc", "udds", "hwfet", "us06"])
@@ -93,6 +96,7 @@ def test_lossless_limit_is_road_load_plus_aux(name, fwd_vehicle):
     for k in LOSSES:
         assert as_float(parts[k]) == pytest.approx(0.0, abs=1e-6 * as_float(energy)), k
     expected = aero + rolling + kinetic + vehicle.aux_power * duration
+    assert as_float(parts["dyno_drag"]) == 0.0  # a lossless driveline drags nothing
     assert as_float(energy) == pytest.approx(expected, rel=1e-9)
 
 
@@ -116,12 +120,15 @@ def test_more_aux_costs_about_aux_times_duration(fwd_vehicle):
     [
         {"body.drag_coefficient": 0.34},
         {"body.frontal_area": 2.6},
-        {"body.rolling_resistance": 0.010},
+        {"front.tyre.label_rrc": 0.0098},
+        {"rear.tyre.label_rrc": 0.0098},
         {"body.glider_mass": 1500.0},
         {"aux_power": 1500.0},
         {"front.gearbox.efficiency": 0.93},
-        {"front.motor.inverter_eff": 0.94},
-        {"front.motor.copper_loss_frac": 0.10},
+        {"front.gearbox.spin_torque_frac": 0.003},
+        {"front.motor.inverter_conduction_drop": 6.0},
+        {"front.motor.copper_loss_frac": 0.05},
+        {"front.motor.iron_loss_frac": 0.005},
     ],
     ids=lambda c: next(iter(c)),
 )
@@ -175,9 +182,9 @@ def test_too_weak_design_is_flagged_not_nan(fwd_vehicle):
 
 
 def test_unreachable_target_is_flagged_not_nan(fwd_vehicle):
-    # 7,000 rpm at 9:1 on a 0.33 m wheel: ~97 km/h at the motor's maximum speed.
-    slow = replace(fwd_vehicle, **{"front.motor.max_speed": 7000.0 * RPM})
-    assert 7000.0 * RPM * 0.33 / 9.0 * 3.6 < 100.0
+    # 6,500 rpm at 9:1 on the default tyre (0.359 m rolling radius): ~98 km/h at the motor's maximum speed.
+    slow = replace(fwd_vehicle, **{"front.motor.max_speed": 6500.0 * RPM})
+    assert 6500.0 * RPM * float(fwd_vehicle.front.wheel_radius()) / 9.0 * 3.6 < 100.0
     out = ob.score(ob.stack([slow, fwd_vehicle]), cycles=CYCLES)
     _assert_all_finite(out)
     codes = np.asarray(out["infeasible"])

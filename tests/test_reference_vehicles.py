@@ -85,7 +85,8 @@ def test_leaf_nismo_rc02_0_100(reference):
 def test_no_reference_car_beats_the_friction_bound(reference):
     specs, vehicles, out = reference
     for spec, vehicle, t in zip(specs, vehicles, out["accel_0_100_s"]):
-        bound = (100.0 / 3.6) / (float(vehicle.body.tyre_friction) * G0)
+        mu = max(float(vehicle.front.tyre.friction), float(vehicle.rear.tyre.friction))
+        bound = (100.0 / 3.6) / (mu * G0)
         assert t >= bound, spec["id"]
 
 
@@ -147,6 +148,67 @@ def test_spec_error_is_a_value_error():
 )
 def test_kerb_mass_basis(basis, expected):
     assert kerb_mass_kg({"kerb_mass_kg": 1500, "kerb_mass_basis": basis}) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "basis,expected",
+    [
+        ("WLTP test mass", 1500.0 - 75.0 - 25.0 - 0.15 * 450.0),  # UN GTR 15 3.2.25: driver, 25 kg, 15 % of the load
+        ("test_mass", 1500.0 - 75.0 - 25.0 - 0.15 * 450.0),
+        ("EPA test weight (ETW)", 1500.0 - 136.078),  # curb + 300 lb
+        ("inertia weight", 1500.0 - 136.078),
+    ],
+)
+def test_test_mass_basis_is_not_counted_twice(basis, expected):
+    """A spec whose mass already is a test mass (FASTSim vehicle files, EPA test data): the
+    additions of its standard come off, so the cycles do not add them a second time."""
+    assert kerb_mass_kg({"kerb_mass_kg": 1500, "kerb_mass_basis": basis}) == pytest.approx(expected)
+    v = vehicle_from_spec({**MINIMAL, "kerb_mass_kg": 1500, "kerb_mass_basis": basis})
+    standard = "epa" if ("ETW" in basis or "inertia" in basis) else "wltp"
+    assert float(v.test_mass(standard)) == pytest.approx(1500.0, rel=1e-12)
+
+
+def test_power_without_torque_predicts():
+    """Power but no torque (FASTSim files, Tesla specs): torque from power over the base speed
+    of a typical constant-power range, T = P / (w_max / 2.98) with w_max = 15,000 rpm."""
+    spec = {k: v for k, v in MINIMAL.items() if k != "system_torque_nm"}
+    v = vehicle_from_spec(spec)
+    assert float(v.front.motor.peak_torque) == pytest.approx(150e3 / (15000.0 * 2 * 3.141592653589793 / 60 / 2.98), rel=1e-9)
+    out = ob.score(ob.stack([v]), cycles=CYCLES)
+    assert int(out["infeasible"][0]) == 0 and np.isfinite(float(out["accel_0_100_s"][0]))
+
+
+def test_unpublished_two_speed_ratios():
+    """'2-speed (ratios not published)': second gear from the top speed, first gear the Taycan's
+    spread (15.563 / 8.05) above it."""
+    spec = {**MINIMAL, "drive": "RWD", "top_speed_kmh": 250,
+            "motors": [{"axle": "rear", "peak_power_kw": 150, "peak_torque_nm": 300, "gear_ratio": "2-speed (ratios not published)"}]}
+    g = vehicle_from_spec(spec).rear.gearbox
+    assert g.ratio_high is not None and float(g.ratio_low) / float(g.ratio_high) == pytest.approx(15.563 / 8.05, rel=1e-3)
+
+
+def test_tyre_fields_of_the_spec():
+    """Staggered sizes go front then rear; the label class is read, else taken from the tyre
+    line; a track car runs track tyres."""
+    spec = {**MINIMAL, "tyre_size": "F 255/35 R21, R 275/35 R21", "tyre_model": "Michelin Pilot Sport 4S",
+            "tyre_label_rolling_resistance": "C"}
+    v = vehicle_from_spec(spec)
+    assert float(v.front.tyre.section_width) == pytest.approx(0.255) and float(v.rear.tyre.section_width) == pytest.approx(0.275)
+    assert float(v.front.tyre.label_rrc) == pytest.approx(8.4e-3)  # the published class wins over the line's
+    v = vehicle_from_spec({**spec, "tyre_label_rolling_resistance": None})
+    assert float(v.front.tyre.label_rrc) == pytest.approx(9.8e-3)  # Pilot Sport 4 S: class D (EPREL)
+    assert float(v.front.tyre.friction) == pytest.approx(1.14)  # ultra-high-performance
+    assert float(vehicle_from_spec({**spec, "category": "concept_race"}).front.tyre.friction) == pytest.approx(1.20)
+
+
+def test_boost_and_disconnect_fields():
+    spec = {**MINIMAL, "drive": "AWD", "system_power_kw": 300, "boost_power_kw": 360,
+            "motors": [{"axle": "front", "peak_power_kw": 100, "type": "induction"},
+                       {"axle": "rear", "peak_power_kw": 200, "type": "PMSM", "disconnect": True}]}
+    v = vehicle_from_spec(spec)
+    assert float(v.front.motor.boost_power_frac) == pytest.approx(1.2)
+    assert float(v.front.motor.idle_iron_frac) == 0.0 and float(v.rear.motor.idle_iron_frac) == 1.0
+    assert float(v.rear.gearbox.disconnect) == 1.0 and float(v.front.gearbox.disconnect) == 0.0
 
 
 def test_kerb_no_driver_basis_keeps_the_mass():
