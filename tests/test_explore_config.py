@@ -26,7 +26,7 @@ def test_every_group_has_options():
 def test_config_composes_and_builds(group, option):
     _, cfg = compose_config([f"{group}={option}", "study.batch_size=8"])
     validate(cfg)
-    check_space(cfg.space)
+    check_space(cfg.space, cfg.vehicle)
     sampler = make_sampler(cfg.sampler, seed=1, batch_size=cfg.study.batch_size)
     study = optuna.create_study(directions=["minimize", "maximize"], sampler=sampler)
     designs = [suggest(study.ask(), cfg.space) for _ in range(8)]
@@ -60,7 +60,7 @@ def test_platform_references_reproduce_their_published_figures(vehicle):
 
 
 def test_whole_cells_never_adds_energy_and_keeps_parallel_count():
-    pack = ob.Pack(cell=ob.CELLS["nmc"], n_series=96.0, n_parallel=4.217, mass_factor=1.55)
+    pack = ob.Pack(cell=ob.CELLS["nmc"], n_series=96.0, n_parallel=4.217, mass_factor=ob.PACK_MASS_FACTOR["nmc"])
     whole = whole_cells(pack)
     assert whole.n_parallel == 4.0 and whole.n_series == 101.0
     assert float(whole.gross_energy()) <= float(pack.gross_energy())
@@ -79,16 +79,42 @@ def test_dual_layout_drives_both_axles_and_single_layouts_one():
     assert t[2] < min(t[0], t[1])  # twice the power and all-wheel traction
 
 
-def test_two_speed_gearbox_shifts_below_first_gear_top_speed():
+def test_two_speed_gearbox_and_the_design_choices_reach_the_model():
+    """Second gear from its fraction of the first; the tyre from the catalogue on both axles;
+    the front axle of a dual design idles as chosen; launch boost on both motors."""
     _, cfg = compose_config(["space=performance"])
     d = {"layout": "dual", "front_power_kw": 200.0, "front_torque_nm": 400.0, "front_ratio": 9.0,
          "rear_power_kw": 200.0, "rear_torque_nm": 400.0, "rear_ratio": 12.0, "rear_gears": 2,
-         "rear_ratio_2_frac": 0.6, "cells_series": 96, "cells_parallel": 4, "chemistry": "nmc"}
-    v = build_vehicles(columns([d], cfg.space), cfg.vehicle, cfg.space)
-    gb = v.rear.gearbox
-    np.testing.assert_allclose(gb.ratio_high, 7.2)
-    top_first = cfg.space.motor_max_speed_rpm * 2 * np.pi / 60 * cfg.vehicle.wheel_radius_m / 12.0
-    assert 0.9 * top_first < float(gb.shift_speed[0]) < top_first
+         "rear_ratio_2_frac": 0.6, "cells_series": 96, "cells_parallel": 3, "chemistry": "nmc",
+         "tyre": "uhp_21", "boost_frac": 1.2}
+    designs = [{**d, "secondary_idle": idle} for idle in ("drag", "de_excited", "disconnected")]
+    v = build_vehicles(columns(designs, cfg.space), cfg.vehicle, cfg.space)
+    np.testing.assert_allclose(v.rear.gearbox.ratio_high, 7.2)
+    np.testing.assert_allclose(v.front.gearbox.ratio_high, 9.0)  # single speed in a batch with second gears
+    uhp = ob.tyre("255/40 R21", "D", "uhp")
+    for axle in (v.front, v.rear):
+        np.testing.assert_allclose(axle.tyre.section_width, uhp.section_width)
+        np.testing.assert_allclose(axle.tyre.label_rrc, uhp.label_rrc)
+        np.testing.assert_allclose(axle.motor.boost_power_frac, 1.2)
+    np.testing.assert_array_equal(v.front.motor.idle_iron_frac, [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(v.front.gearbox.disconnect, [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(v.rear.motor.idle_iron_frac, [1.0, 1.0, 1.0])
+    out = ob.score(v)
+    wh = np.asarray(out["wltc_consumption_j_per_m"])
+    assert wh[1] < wh[0] and wh[2] < wh[0]  # an idling front axle that does not drag saves energy
+
+
+def test_tyre_choice_is_grip_bought_with_range():
+    """The same powertrain on eco and on track tyres: the track tyre launches quicker (grip) and
+    the eco tyre goes further (rolling resistance, mass)."""
+    _, cfg = compose_config(["space=performance"])
+    d = {"layout": "dual", "front_power_kw": 250.0, "front_torque_nm": 600.0, "front_ratio": 10.0,
+         "rear_power_kw": 300.0, "rear_torque_nm": 700.0, "rear_ratio": 10.0, "rear_gears": 1,
+         "cells_series": 108, "cells_parallel": 3, "chemistry": "nmc", "secondary_idle": "drag", "boost_frac": 1.0}
+    v = build_vehicles(columns([{**d, "tyre": "eco_19"}, {**d, "tyre": "track_21"}], cfg.space), cfg.vehicle, cfg.space)
+    out = ob.score(v)
+    t, r = np.asarray(out["accel_0_100_s"]), np.asarray(out["wltp_range_m"])
+    assert t[1] < t[0] and r[0] > 1.08 * r[1]
 
 
 @pytest.mark.parametrize(
@@ -102,6 +128,11 @@ def test_two_speed_gearbox_shifts_below_first_gear_top_speed():
         ("study.batch_size=0", "study.batch_size"),
         ("constraints.pack_voltage.min_v=600", "constraints.pack_voltage.min_v"),
         ("vehicle.references=[no_such_car]", "vehicle.references"),
+        ("vehicle.tyre=no_such_tyre", "vehicle.tyre"),
+        ("vehicle.tyres.eco_19.label=Z", "vehicle.tyres.eco_19.label"),
+        ("vehicle.tyres.eco_19.size=big", "vehicle.tyres.eco_19.size"),
+        ("space.variables.tyre.choices=[eco_19,slick_22]", "space.variables.tyre.choices"),
+        ("space.variables.secondary_idle.choices=[magic]", "space.variables.secondary_idle.choices"),
         ("~space.variables.cells_series", "space.variables.cells_series"),
     ],
 )
@@ -109,7 +140,7 @@ def test_bad_values_name_the_key(override, key):
     _, cfg = compose_config([override])
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         validate(cfg)
-        check_space(cfg.space)
+        check_space(cfg.space, cfg.vehicle)
         reference_vehicles(cfg.vehicle)
 
 
@@ -117,7 +148,7 @@ def test_unknown_variable_is_named():
     _, cfg = compose_config()
     cfg.space.variables["wing_area_m2"] = Variable(unit="m2", low=1.0, high=2.0)
     with pytest.raises(ConfigError, match=r"space\.variables\.wing_area_m2.*known variables"):
-        check_space(cfg.space)
+        check_space(cfg.space, cfg.vehicle)
 
 
 def test_variables_table_covers_the_spaces():

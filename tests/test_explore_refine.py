@@ -87,7 +87,7 @@ def test_refined_designs_meet_every_constraint_when_scored_again(poor_front):
     cfg, _, _, designs, _, _, _, _ = poor_front
     fig = Scorer(cfg).figures(designs)  # independent of the figures refine returned
     names = [k for k in fig if k.startswith("constraint_")]
-    assert len(names) == 7
+    assert len(names) == 8
     for name in names:
         assert np.all(fig[name] <= 0.0), (name, fig[name].max())
 

@@ -79,12 +79,12 @@ def test_slope_matches_a_finite_difference_along_a_one_variable_front():
     non-dominated part is the front, and the gradient slope must match the finite
     difference between neighbouring points of that curve."""
     fixed = {"layout": "front", "front_torque_nm": 320.0, "front_ratio": 9.5, "cells_series": 100,
-             "cells_parallel": 4, "chemistry": "nmc"}
+             "cells_parallel": 3, "chemistry": "nmc"}
     overrides = [f"space.variables.{k}.low={v}" for k, v in fixed.items() if isinstance(v, float)]
     overrides += [f"space.variables.{k}.high={v}" for k, v in fixed.items() if isinstance(v, float)]
     overrides += ["space.variables.layout.choices=[front]", "space.variables.chemistry.choices=[nmc]",
                   "space.variables.cells_series.low=100", "space.variables.cells_series.high=100",
-                  "space.variables.cells_parallel.low=4", "space.variables.cells_parallel.high=4",
+                  "space.variables.cells_parallel.low=3", "space.variables.cells_parallel.high=3",
                   "space.variables.front_power_kw.low=90", "space.variables.front_power_kw.high=200"]
     _, cfg = compose_config(overrides)
     power = np.linspace(95.0, 195.0, 101)

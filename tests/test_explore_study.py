@@ -63,11 +63,14 @@ def test_pareto_marks_exactly_the_nondominated_feasible_trials(tiny):
 def test_feasible_means_every_constraint_met(tiny):
     _, ds, _ = tiny
     names = [k for k in ds.data_vars if k.startswith("constraint_")]
-    assert len(names) == 7
+    assert len(names) == 8
     met = np.all([ds[k].values <= 0.0 for k in names], axis=0)
     np.testing.assert_array_equal(ds["feasible"].values, met)
     top = ds["top_speed_kmh"].values
     assert np.all(top[ds["feasible"].values] >= 150.0 - 1e-9)
+    held = ds["sustained_speed_kmh"].values
+    assert np.all(held[ds["feasible"].values] >= 130.0 - 1e-9)
+    assert np.all(held <= top + 1e-9)  # a 30-minute rating never beats the peak
 
 
 def test_same_seed_same_trials_other_seed_other_trials(tiny, tmp_path):

@@ -104,7 +104,7 @@ def test_refined_designs_join_a_shared_study(tmp_path):
     numbers = {t.number for t in study.trials}
     for t in refined:
         assert t.user_attrs["refined_from"] in numbers and t.user_attrs["worker"] == 0
-        assert len(t.constraints) == 7 and all(v <= 0.0 for v in t.constraints.values())  # feasible, as told
+        assert len(t.constraints) == 8 and all(v <= 0.0 for v in t.constraints.values())  # feasible, as told
     assert len(study.trials) == 200 + len(refined)
 
 
