@@ -21,9 +21,11 @@ def _front(ds):
 
 
 def pareto_figure(ds, path):
-    """The front of one run: feasible designs faint, the front by layout, the references."""
-    fig = Figure(figsize=(9, 6), layout="constrained")
-    ax = fig.subplots()
+    """The front of one run: feasible designs faint, the front by layout, the published variants
+    where the model puts them and where their published figures are (joined by a dashed line);
+    below, the price of performance along the front (km of range per 0.1 s quicker)."""
+    fig = Figure(figsize=(9, 8.5), layout="constrained")
+    ax, price = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.2])
     accel, range_km = ds["accel_0_100_s"].values, ds["range_km"].values
     ok = np.asarray(ds["feasible"].values, bool)
     front = _front(ds)
@@ -43,20 +45,37 @@ def pareto_figure(ds, path):
                 ax.scatter(accel[refined], range_km[refined], s=70, facecolors="none", edgecolors="m", linewidths=0.9,
                            zorder=3.5, label=f"of which refined with gradients ({refined.size})")
     n_ref = ds.sizes.get("reference", 0)
+    ref_x, ref_y = [], []
     if n_ref:
         ra, rr = ds["reference_accel_0_100_s"].values, ds["reference_range_km"].values
+        pa, pr = ds["reference_published_accel_0_100_s"].values, ds["reference_published_range_km"].values
+        both = np.isfinite(pa) & np.isfinite(pr)
+        for j in np.flatnonzero(both):  # model and published figures of one variant, joined
+            ax.plot([ra[j], pa[j]], [rr[j], pr[j]], "--", color="0.35", lw=0.8, zorder=3.8)
         ax.scatter(ra, rr, s=70, marker="*", color="gold", edgecolors="k", linewidths=0.8, zorder=4,
-                   label="published variants on this platform (model)")
+                   label="published variants on this platform: model")
+        if both.any():
+            ax.scatter(pa[both], pr[both], s=60, marker="D", facecolors="none", edgecolors="k", linewidths=1.0, zorder=4,
+                       label="the same variants: published figures")
         for j in range(n_ref):
             ax.annotate(str(ds["reference_name"].values[j]), (ra[j], rr[j]), xytext=(14, -22 - 12 * j),
                         textcoords="offset points", fontsize=8, arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.3"})
+        ref_x = np.concatenate([ra, pa[both]])
+        ref_y = np.concatenate([rr, pr[both]])
     if front.size:  # frame the front and the references; the cloud of slow designs may run off
-        xs = np.concatenate([accel[front], ds["reference_accel_0_100_s"].values if n_ref else []])
-        ys = np.concatenate([range_km[front], ds["reference_range_km"].values if n_ref else []])
+        xs = np.concatenate([accel[front], ref_x])
+        ys = np.concatenate([range_km[front], ref_y])
         pad_x, pad_y = 0.08 * np.ptp(xs) + 0.2, 0.25 * np.ptp(ys) + 5.0
         ax.set_xlim(xs.min() - pad_x, xs.max() + pad_x)
         ax.set_ylim(ys.min() - pad_y, ys.max() + 0.3 * pad_y)
-    ax.set_xlabel("0-100 km/h time [s]")
+    if front.size and "range_per_tenth_s_km" in ds:
+        slope = np.asarray(ds["range_per_tenth_s_km"].values, float)[front]
+        ok_slope = np.isfinite(slope)
+        price.plot(accel[front][ok_slope], slope[ok_slope], "o-", ms=3, lw=0.8, color="k")
+    price.set_xlabel("0-100 km/h time [s]")
+    price.set_ylabel("km per 0.1 s")
+    price.set_title("the price of performance: range given up per 0.1 s quicker, along the front", fontsize=9)
+    price.grid(alpha=0.3)
     ax.set_ylabel(_range_label(ds))
     ax.set_title(f"{ds.attrs.get('platform', '')} platform, {ds.attrs.get('space', '')} space, "
                  f"{ds.attrs.get('sampler', '')} sampler: {len(front)} Pareto designs", fontsize=11)

@@ -34,10 +34,14 @@ evaluations, each rounding candidate and each final rescoring as one. (In wall t
 Jacobian costs more: one forward-mode tangent per variable.)
 """
 
+import logging
+
 import numpy as np
 
 from ._design import VARIABLES, meaningful, relaxed_variables
 from ._scoring import Scorer, feasible
+
+LOG = logging.getLogger(__name__)
 
 GRADIENT_EVALUATIONS = 3  # one design's values and gradients, in model evaluations
 MARGIN = 1e-4  # linearised constraints are aimed this far inside their limits (relative)
@@ -263,6 +267,9 @@ def _step(accepted, radius, free):
     direction, projected onto the linearised constraints and the bounds."""
     z, _, rows, d_obj, d_rows = accepted
     finite = np.all(np.isfinite(d_obj), axis=1) & np.all(np.isfinite(d_rows), axis=(1, 2)) & np.all(np.isfinite(rows), axis=1)
+    if not finite.all():
+        LOG.warning("refinement: %d design(s) have a non-finite gradient and are held where they are (no step)",
+                    int((~finite).sum()))
     d_obj = np.where(free, np.nan_to_num(d_obj), 0.0)
     d_rows = np.where(free[:, None, :], np.nan_to_num(d_rows), 0.0)
     norm = np.linalg.norm(d_obj, axis=1, keepdims=True)
