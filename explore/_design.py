@@ -258,6 +258,7 @@ def platform_body(platform):
         cg_height=platform.cg_height_m,
         wheelbase=platform.wheelbase_m,
         front_weight_frac=platform.front_weight_frac,
+        drag_tyre_width=float(tyre_of(platform, platform.tyre).section_width),  # its Cd is on its own tyre
     )
 
 

@@ -47,9 +47,11 @@ def main(argv=None):
             print(json.dumps({"pairs": pairs, "summary": stats}, indent=2))
         else:
             print(pairs_table(pairs, stats))
-        for name, p in pairs.items():
-            if "error" in p:
-                print(f"error: {name}: {p['error']}", file=sys.stderr)
+        bad_pairs = {name: p["error"] for name, p in pairs.items() if "error" in p}
+        for name, message in bad_pairs.items():
+            print(f"error: pair {name}: {message}", file=sys.stderr)
+        if bad_pairs:
+            return 2
     elif args.json:
         print(json.dumps(results, indent=2))
     else:

@@ -53,11 +53,23 @@ EPA_LABEL_FACTOR = Constant(
     0.7, "1", "EPA adjustment of two-cycle (UDDS/HWFET) EV range and consumption to the label value",
     "EPA, 40 CFR 600.116-12(a) and SAE J1634 (2017): the derived 5-cycle adjustment of 0.7 a manufacturer may use",
 )
-MAX_LOAD = Constant(450.0, "kg", "maximum vehicle load of a car whose own figure is not given", "PENDING")
-AUX_POWER = Constant(300.0, "W", "auxiliary load on the DC bus during the tests", "PENDING")
-REGEN_FADE_LOW = Constant(5.0 / 3.6, "m/s", "speed below which regenerative braking is off", "PENDING")
-REGEN_FADE_HIGH = Constant(15.0 / 3.6, "m/s", "speed above which regenerative braking is fully available", "PENDING")
-PEAK_POWER_SOC = Constant(0.2, "1", "state of charge down to which the pack must deliver peak power", "PENDING")
+MAX_LOAD = Constant(
+    450.0, "kg", "maximum vehicle load (payload) of a car whose own figure is not given",
+    "NAF (Norwegian Automobile Federation) from the national vehicle register: EVs carry on average 453 kg of payload "
+    "(small, compact, medium, SUV and large classes; tv2.no/broom, 'Derfor kan du ha med mye mindre i en elbil')")
+AUX_POWER = Constant(
+    250.0, "W", "auxiliary (low-voltage board net) load on the DC bus during the tests, climate off",
+    "NREL FASTSim vehicle files: auxKw 0.25 for the 2016 Leaf, 2017 Bolt, 2022 Tesla Model 3 RWD, Zoe ZE50, Cupra Born "
+    "and 11 more EVs (0.2 for four); TUM FTM models use 230-300 W (MQS-LDS i3 / e-Golf, HEPCD ID.3 280 W)")
+_FASTSIM_REGEN = ("NREL FASTSim regenerative-braking speed limit (python/fastsim/simdrive.py, regen_a = 500, "
+                  "regen_b = 0.99): 10 % of regen at 5 km/h, 49 % at 8.5 km/h, 96 % at 15 km/h; this model fades "
+                  "linearly between the two ends")
+REGEN_FADE_LOW = Constant(5.0 / 3.6, "m/s", "speed below which regenerative braking is off", _FASTSIM_REGEN)
+REGEN_FADE_HIGH = Constant(15.0 / 3.6, "m/s", "speed above which regenerative braking is fully available", _FASTSIM_REGEN)
+PEAK_POWER_SOC = Constant(
+    0.2, "1", "state of charge down to which the pack must deliver peak power",
+    "USABC Electric Vehicle Battery Test Procedures Manual (rev. 2, 1996): peak power capability is rated at 80 % "
+    "depth of discharge")
 
 # --- tyres -----------------------------------------------------------------------------
 
@@ -92,6 +104,10 @@ FRICTION = {
     "uhp": Constant(1.14, "1", "ultra-high-performance summer tyres (Pilot Sport 4/4S, P Zero): 3 results 1.12-1.17", _BRAKING),
     "track": Constant(1.20, "1", "road-legal track tyres (P Zero Trofeo R): 1 result", _BRAKING),
 }
+DRAG_PER_TYRE_WIDTH = Constant(
+    0.36, "1/m", "rise of the drag coefficient with the section width of the tyres",
+    "Hucho, Aerodynamik des Automobils (1998), after Kerschbaum, Fig. 5.72: BMW 318i with wheel covers, Cd 0.293 on "
+    "155 R15 and 0.311 on 205/60 R15, (0.311 - 0.293) / 50 mm (quoted at ecomodder.com/forum/92668-post1.html)")
 TYRE_MASS_PER_AREA = Constant(
     13.3, "kg/m^2", "tyre mass per unit of tread + sidewall area",
     "median of 18 published masses (spread 10.3-14.3): 15 sizes of Pilot Sport Cup 2 (tyrereviews.co.uk), two 195/55 "
@@ -188,7 +204,10 @@ TWO_SPEED_SPIN_FRAC = Constant(
     0.5, "1", "extra no-load drag of a two-speed box, relative to a single-speed one",
     "one more stage's bearings and seals (3 shafts' worth instead of 2): bearings and seals dominate the no-load loss "
     "of the ID.3 reducer (" + _ID3_GEAR + ")")
-DISCONNECT_MASS = Constant(3.0, "kg", "mass of an axle disconnect clutch", "PENDING")
+DISCONNECT_MASS = Constant(
+    3.0, "kg", "mass of an axle disconnect clutch and its actuator",
+    "ESTIMATE: no published mass of the clutch alone was found; whole e-axles with an integrated dog-clutch disconnect "
+    "weigh 20.2 kg (GKN eAxle) and 18 kg (BorgWarner eGearDrive 31-02)")
 
 # --- battery pack ----------------------------------------------------------------------
 
@@ -244,15 +263,32 @@ DEFAULT_USABLE_FRAC = Constant(
     0.956, "1", "usable / gross battery energy of a pack that publishes one of the two",
     "median of the 9 cars in objectives/data/reference_vehicles.yaml that publish both")
 DEFAULT_TYRE_SIZE = Constant(
-    "235/55 R18", "ISO size", "tyre of a car that publishes no size", "PENDING")
+    "235/55 R18", "ISO size", "tyre of a car that publishes no size",
+    "median section width, aspect ratio and rim of the standard tyres of 13 compact and medium EVs (OE sizes, "
+    "manufacturers' and tyre retailers' fitment data): overall diameter 712 mm against this size's 716 mm")
 DEFAULT_LABEL = Constant(
     "B", "EU class", "rolling-resistance class of a tyre whose class and line are not published",
     "median class of the EV tyre lines in objectives/data/tyre_lines.yaml (EU product sheets)")
-CG_HEIGHT_FACTOR = Constant(0.33, "1", "centre-of-gravity height / overall height", "PENDING")
+LOW_PROFILE_ASPECT = Constant(
+    0.40, "1", "aspect ratio at or below which a tyre of unknown line is taken as ultra-high-performance",
+    "EPREL sheets collected in objectives/data/tyre_lines.yaml: Y/ZR-rated low-profile sports lines (Pilot Sport 4 S, "
+    "SportContact 6, Potenza Sport, P Zero Corsa, Advan Sport) are mostly class D, the EV and touring lines A-B")
+LOW_PROFILE_LABEL = Constant(
+    "C", "EU class", "rolling-resistance class of a low-profile tyre whose class and line are not published",
+    "median class of the 24 ultra-high-performance lines of objectives/data/tyre_lines.yaml (5 A, 1 B, 6 C, 12 D)")
+CG_HEIGHT_FACTOR = Constant(
+    0.34, "1", "centre-of-gravity height / overall height",
+    "TUM FTM MQS-LDS regression of CG height on overall height (h = 1.2968 H - 1491.6 mm), applied to its six EVs: "
+    "0.26 (Model 3) to 0.38 (e-tron), median 0.339; FASTSim's 0.53 m gives 0.33-0.37")
 FRONT_WEIGHT = {
-    "FWD": Constant(0.58, "1", "static front share of the weight, front-wheel drive", "PENDING"),
-    "RWD": Constant(0.47, "1", "rear-wheel drive", "PENDING"),
-    "AWD": Constant(0.52, "1", "all-wheel drive", "PENDING"),
+    "FWD": Constant(0.58, "1", "static front share of the weight, front-wheel drive",
+                    "ESTIMATE: no measured EV split found; VW: 'no chance to place 60 percent of the weight on the front "
+                    "axle' of a long-range EV (C. Senger, hotcars.com); FASTSim's Leaf and Zoe files use 0.59-0.61"),
+    "RWD": Constant(0.47, "1", "rear-wheel drive",
+                    "ESTIMATE: no measured EV split found; FASTSim's Model 3, Model Y and Born files use 0.39-0.41, TUM's "
+                    "MQS-LDS 0.5"),
+    "AWD": Constant(0.50, "1", "all-wheel drive",
+                    "Kia EV6 AWD 49/51 (MotorTrend first test); BYD Seal AWD 50/50 (autoentusiastas.com.br)"),
 }
 DEFAULT_MOTOR_SPEED_RPM = Constant(
     15000.0, "rpm", "maximum speed of a motor that publishes neither torque nor speed",

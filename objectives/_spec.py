@@ -10,12 +10,16 @@ are in `_constants.py`, section "spec estimation rules", with their basis):
   additions taken off, and an EPA test weight ("ETW", "EPA test weight", "inertia weight")
   the EPA's 300 lb. The 0-100 run carries a driver; each cycle runs at its test mass.
 - frontal area: `frontal_area_m2`, else `FRONTAL_AREA_FACTOR` x width x height
-  (default 1.80 m x 1.55 m). Drag coefficient: `DEFAULT_CD` when not published.
+  (default 1.80 m x 1.55 m). Drag coefficient: `DEFAULT_CD` when not published. A published
+  figure holds for the car's own tyres, unless `drag_coefficient_tyre_width_mm` names the
+  section width it was measured on (a figure taken from another trim of the same body).
 - tyres: every ISO size in `tyre_size` ("F 255/35 R21, R 275/35 R21": front then rear;
   one size: all round; none: `DEFAULT_TYRE_SIZE`). Rolling-resistance class from
   `tyre_label_rolling_resistance` (its first letter A-E), else from the tyre line named in
-  `tyre_model` (objectives/data/tyre_lines.yaml, EU product sheets), else `DEFAULT_LABEL`.
-  Grip category from the tyre line, else touring; a `concept_race` car runs track tyres.
+  `tyre_model` (objectives/data/tyre_lines.yaml, EU product sheets), else
+  `LOW_PROFILE_LABEL` for a low-profile size (aspect ratio <= `LOW_PROFILE_ASPECT`) and
+  `DEFAULT_LABEL` for others. Grip category from the tyre line, else ultra-high-performance
+  for a low-profile size and touring for others; a `concept_race` car runs track tyres.
 - body: CG height `CG_HEIGHT_FACTOR` x overall height; wheelbase default 2.7 m; static
   front weight `FRONT_WEIGHT` by drive.
 - motors: per-motor power and torque from the motor list; where missing, the system
@@ -67,6 +71,8 @@ from ._constants import (
     DEFAULT_TYRE_SIZE,
     DEFAULT_USABLE_FRAC,
     DRIVER_MASS,
+    LOW_PROFILE_ASPECT,
+    LOW_PROFILE_LABEL,
     EPA_EXTRA_MASS,
     FRONT_WEIGHT,
     FRONTAL_AREA_FACTOR,
@@ -172,11 +178,22 @@ def spec_tyres(spec):
     if spec.get("category") == "concept_race":
         category = "track"
     labels = _label_classes(spec.get("tyre_label_rolling_resistance"))
-    if not labels:
-        labels = [line_label or DEFAULT_LABEL.value]
-    front_label, rear_label = labels[0], labels[1] if len(labels) > 1 else labels[0]
-    category = category or "touring"
-    return tyre(front_size, front_label, category), tyre(rear_size, rear_label, category)
+    if labels:
+        front_label, rear_label = labels[0], labels[1] if len(labels) > 1 else labels[0]
+    else:
+        front_label, rear_label = (line_label or _unknown_line_label(size) for size in (front_size, rear_size))
+    categories = [category or ("uhp" if _low_profile(size) else "touring") for size in (front_size, rear_size)]
+    return tyre(front_size, front_label, categories[0]), tyre(rear_size, rear_label, categories[1])
+
+
+def _low_profile(size):
+    return parse_size(size)[1] <= LOW_PROFILE_ASPECT.value + 1e-9
+
+
+def _unknown_line_label(size):
+    """Label class of a tyre whose class and line are unknown: `LOW_PROFILE_LABEL` for a
+    low-profile size, else `DEFAULT_LABEL`."""
+    return LOW_PROFILE_LABEL.value if _low_profile(size) else DEFAULT_LABEL.value
 
 
 def _motor_list(spec):
@@ -380,7 +397,10 @@ def vehicle_from_spec(spec):
             f"`kerb_mass_kg` ({kerb:.0f} kg without driver) is below the estimated pack, motor and wheel "
             f"mass ({powertrain:.0f} kg); check the mass and battery fields"
         )
+    ref_width = _number(spec, "drag_coefficient_tyre_width_mm")
+    own_width = 0.5 * (float(front_tyre.section_width) + float(rear_tyre.section_width))
     body = Body(
+        drag_tyre_width=ref_width * MM if ref_width is not None else own_width,
         glider_mass=glider,
         drag_coefficient=cd,
         frontal_area=area,

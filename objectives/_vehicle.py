@@ -23,6 +23,7 @@ from ._battery import Pack
 from ._constants import (
     AIR_DENSITY,
     AUX_POWER,
+    DRAG_PER_TYRE_WIDTH,
     DRIVER_MASS,
     EPA_EXTRA_MASS,
     MAX_LOAD,
@@ -33,7 +34,7 @@ from ._constants import (
 )
 from ._gearing import Axle
 from ._pytree import pytree_dataclass
-from ._tyre import rrc_speed_factor
+from ._tyre import Tyre, rrc_speed_factor
 from ._units import G0
 
 
@@ -45,7 +46,9 @@ class Body:
     drag_coefficient, frontal_area (m^2), cg_height (m), wheelbase (m),
     front_weight_frac (static share of the weight on the front axle), air_density (kg/m^3),
     driver_mass (kg, carried in the 0-100 run and in the WLTP test mass),
-    max_load (kg, maximum vehicle load: the WLTP test mass carries 15 % of it).
+    max_load (kg, maximum vehicle load: the WLTP test mass carries 15 % of it),
+    drag_tyre_width (m, the tyre section width the drag coefficient holds for, by default that
+    of the default `Tyre`; wider tyres add `DRAG_PER_TYRE_WIDTH` per m).
     """
 
     glider_mass: float
@@ -57,10 +60,12 @@ class Body:
     air_density: float = float(AIR_DENSITY)
     driver_mass: float = float(DRIVER_MASS)
     max_load: float = float(MAX_LOAD)
+    drag_tyre_width: float = float(Tyre.__dataclass_fields__["section_width"].default)
 
-    def aero_drag(self, speed):
-        """Aerodynamic drag (N) at `speed` (m/s)."""
-        return 0.5 * self.air_density * self.drag_coefficient * self.frontal_area * speed * speed
+    def aero_drag(self, speed, drag_coefficient=None):
+        """Aerodynamic drag (N) at `speed` (m/s), with `drag_coefficient` if given."""
+        cd = self.drag_coefficient if drag_coefficient is None else drag_coefficient
+        return 0.5 * self.air_density * cd * self.frontal_area * speed * speed
 
     def axle_loads(self, mass, accel):
         """Normal loads (N) on (front, rear) axles at longitudinal acceleration `accel` (m/s^2)."""
@@ -117,7 +122,13 @@ class Vehicle:
         """Rolling resistance of both axles' tyres plus aerodynamic drag (N) at `speed` (m/s)."""
         n_front, n_rear = self.static_axle_loads(mass)
         at_label_speed = self.front.tyre.label_rrc * n_front + self.rear.tyre.label_rrc * n_rear
-        return at_label_speed * rrc_speed_factor(speed) + self.body.aero_drag(speed)
+        return at_label_speed * rrc_speed_factor(speed) + self.body.aero_drag(speed, self.drag_coefficient())
+
+    def drag_coefficient(self):
+        """The body's drag coefficient on this car's tyres: wider tyres than those it was
+        measured on add `DRAG_PER_TYRE_WIDTH` per m of mean section width."""
+        width = 0.5 * (self.front.tyre.section_width + self.rear.tyre.section_width)
+        return self.body.drag_coefficient + DRAG_PER_TYRE_WIDTH.value * (width - self.body.drag_tyre_width)
 
     def drive_share(self):
         """Fraction of tractive force sent to the front axle when both axles drive.

@@ -472,6 +472,12 @@ PARAMETERS = {
     "tyre_rrc": (("front.tyre.label_rrc", "rear.tyre.label_rrc"), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
     "tyre_width": (("front.tyre.section_width", "rear.tyre.section_width"),
                    {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
+    "tyre_rim": (("front.tyre.rim_diameter", "rear.tyre.rim_diameter"),
+                 {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
+    "tyre_aspect": (("front.tyre.aspect_ratio", "rear.tyre.aspect_ratio"),
+                    {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
+    "drag_tyre_width": (("body.drag_tyre_width",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
+    "n_series": (("pack.n_series",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),  # bus voltage
     "iron_loss": (("front.motor.iron_loss_frac",), {"wltc_range"}),
     "cg_height": (("body.cg_height",), {"accel_time"}),
 }
@@ -530,6 +536,27 @@ def test_gradients_match_finite_differences(scaled_objective, name):
         assert grad == 0.0  # e.g. grip does not enter the drive cycle
         return
     assert abs(grad) > 1e-6 * abs(as_float(along(s0)))  # not comparing zeros
+    check_grads(along, (s0,), order=1, modes=("fwd", "rev"), eps=1e-5, rtol=1e-4, atol=0.0)
+
+
+@pytest.mark.parametrize("objective", ["accel_time", "wltc_range"])
+@pytest.mark.parametrize("path", ["front.gearbox.ratio_high", "front.gearbox.ratio_low"])
+def test_two_speed_ratio_gradients_match_finite_differences(objective, path):
+    """The ratios of a two-speed box (first gear 12, second 8): the gear chosen per speed or
+    per step is piecewise constant, so the figures are smooth in each ratio between shifts."""
+    base = _as_arrays(replace(_gradient_base(), **{"front.gearbox": ob.Gearbox(ratio_low=12.0, ratio_high=8.0)}))
+    f = OBJECTIVES[objective]
+
+    @jax.jit
+    def along(s):
+        obj = base
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        return f(replace(base, **{path: obj * s}))
+
+    s0 = jnp.asarray(1.0)
+    grad = as_float(jax.grad(along)(s0))
+    assert np.isfinite(grad) and abs(grad) > 1e-6 * abs(as_float(along(s0)))
     check_grads(along, (s0,), order=1, modes=("fwd", "rev"), eps=1e-5, rtol=1e-4, atol=0.0)
 
 
