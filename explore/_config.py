@@ -46,7 +46,7 @@ class PlatformConfig:
     front_weight_frac: float = 0.55  # static weight on the front axle
     tyre: str = MISSING  # the platform's own tyre: an entry of `tyres`
     tyres: Dict[str, TyreConfig] = field(default_factory=dict)  # the catalogue (conf/tyres/)
-    aux_power_w: float = 300.0
+    aux_power_w: float = 250.0  # objectives' AUX_POWER (FASTSim EV files)
     max_pack_energy_kwh: float = MISSING  # gross energy of the largest pack that fits
     max_pack_mass_kg: float = MISSING  # heaviest pack the structure and axles carry
     # Published variants of this platform: ids in objectives/data/reference_vehicles.yaml.

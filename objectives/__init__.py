@@ -8,13 +8,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import _units as units
 from ._battery import CELLS, PACK_MASS_FACTOR, Cell, Pack
-from ._constants import Constant
+from ._constants import MOTOR_TYPES, Constant
 from ._constants import table as constants_table
 from ._consumption import cycle_energy, cycle_trace, step_powers
 from ._cycles import CYCLE_NAMES, Cycle, load_cycle
 from ._evaluate import REASONS, describe_infeasible, pack_figures, score, score_one
 from ._gearing import Axle, Gearbox, with_second_gear
-from ._constants import MOTOR_TYPES
 from ._motor import AbstractMotor, SynchronousMotor, motor_of_type
 from ._performance import accel_run, accel_time, sustained_speed, top_speed
 from ._predict import SpecFileError, common_structure, load_specs, reference_specs

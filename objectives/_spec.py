@@ -84,7 +84,7 @@ from ._constants import (
 )
 from ._gearing import Axle, Gearbox
 from ._motor import motor_of_type
-from ._tyre import parse_size, tyre
+from ._tyre import mean_section_width, parse_size, tyre
 from ._units import KMH, KW, MM, RPM, WH
 from ._vehicle import Body, Vehicle
 
@@ -398,7 +398,7 @@ def vehicle_from_spec(spec):
             f"mass ({powertrain:.0f} kg); check the mass and battery fields"
         )
     ref_width = _number(spec, "drag_coefficient_tyre_width_mm")
-    own_width = 0.5 * (float(front_tyre.section_width) + float(rear_tyre.section_width))
+    own_width = float(mean_section_width(front_tyre, rear_tyre))
     body = Body(
         drag_tyre_width=ref_width * MM if ref_width is not None else own_width,
         glider_mass=glider,

@@ -98,6 +98,12 @@ class Tyre:
         return sum(j for _, j in self._parts())
 
 
+def mean_section_width(front, rear):
+    """Mean section width (m) of a car's front and rear `Tyre`s: the width its drag
+    coefficient is quoted for (`Body.drag_tyre_width`)."""
+    return 0.5 * (front.section_width + rear.section_width)
+
+
 def rrc_speed_factor(speed):
     """Rolling-resistance coefficient at `speed` (m/s) relative to its value at the label's
     test speed: the MF-Tyre 6.2 form q1 + q3 |v / v_ref| + q4 (v / v_ref)^4."""

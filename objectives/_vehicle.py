@@ -5,7 +5,9 @@ Road load (N) at speed v on a level road:
     F = sum over axles C_rr,axle(v) N_axle + 0.5 rho C_d A v^2
 
 with each axle's tyres rolling under its static share of the weight (`Tyre.rolling_resistance`:
-the EU label value corrected to a flat road, growing with speed).
+the EU label value, taken as the road value at the label's 80 km/h, growing with speed), and
+C_d that of the body on the tyres it was quoted for, plus `DRAG_PER_TYRE_WIDTH` per m of
+wider tyres (`Vehicle.drag_coefficient`).
 
 Effective mass in the 0-100 run and on the cycles:
     m_eff = m + sum over axles (2 J_wheel + n J_rotor G^2) / r^2,
@@ -34,7 +36,7 @@ from ._constants import (
 )
 from ._gearing import Axle
 from ._pytree import pytree_dataclass
-from ._tyre import Tyre, rrc_speed_factor
+from ._tyre import Tyre, mean_section_width
 from ._units import G0
 
 
@@ -61,11 +63,6 @@ class Body:
     driver_mass: float = float(DRIVER_MASS)
     max_load: float = float(MAX_LOAD)
     drag_tyre_width: float = float(Tyre.__dataclass_fields__["section_width"].default)
-
-    def aero_drag(self, speed, drag_coefficient=None):
-        """Aerodynamic drag (N) at `speed` (m/s), with `drag_coefficient` if given."""
-        cd = self.drag_coefficient if drag_coefficient is None else drag_coefficient
-        return 0.5 * self.air_density * cd * self.frontal_area * speed * speed
 
     def axle_loads(self, mass, accel):
         """Normal loads (N) on (front, rear) axles at longitudinal acceleration `accel` (m/s^2)."""
@@ -121,13 +118,18 @@ class Vehicle:
     def road_load(self, speed, mass):
         """Rolling resistance of both axles' tyres plus aerodynamic drag (N) at `speed` (m/s)."""
         n_front, n_rear = self.static_axle_loads(mass)
-        at_label_speed = self.front.tyre.label_rrc * n_front + self.rear.tyre.label_rrc * n_rear
-        return at_label_speed * rrc_speed_factor(speed) + self.body.aero_drag(speed, self.drag_coefficient())
+        rolling = self.front.tyre.rolling_resistance(speed) * n_front + self.rear.tyre.rolling_resistance(speed) * n_rear
+        return rolling + self.aero_drag(speed)
+
+    def aero_drag(self, speed):
+        """Aerodynamic drag (N) at `speed` (m/s), with the drag coefficient on this car's tyres."""
+        body = self.body
+        return 0.5 * body.air_density * self.drag_coefficient() * body.frontal_area * speed * speed
 
     def drag_coefficient(self):
         """The body's drag coefficient on this car's tyres: wider tyres than those it was
         measured on add `DRAG_PER_TYRE_WIDTH` per m of mean section width."""
-        width = 0.5 * (self.front.tyre.section_width + self.rear.tyre.section_width)
+        width = mean_section_width(self.front.tyre, self.rear.tyre)
         return self.body.drag_coefficient + DRAG_PER_TYRE_WIDTH.value * (width - self.body.drag_tyre_width)
 
     def drive_share(self):

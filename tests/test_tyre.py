@@ -105,7 +105,7 @@ def test_wider_tyres_add_drag_by_the_published_slope():
     # the road load differs by the aero term alone when the labels and masses match
     m, v = 1800.0, 30.0
     aero = 0.5 * float(car_narrow.body.air_density) * 0.36 * 0.050 * 2.3 * v * v
-    rolling = lambda car: float(car.road_load(v, m)) - float(car.body.aero_drag(v, car.drag_coefficient()))  # noqa: E731
+    rolling = lambda car: float(car.road_load(v, m)) - float(car.aero_drag(v))  # noqa: E731
     assert rolling(car_wide) == pytest.approx(rolling(car_narrow), rel=1e-12)
     assert float(car_wide.road_load(v, m)) - float(car_narrow.road_load(v, m)) == pytest.approx(aero, rel=1e-9)
 
