@@ -66,11 +66,6 @@ class Tyre:
         """Dynamic rolling radius (m): rolling circumference / 2 pi."""
         return DYNAMIC_RADIUS_FACTOR.value * self.outer_radius()
 
-    def rolling_resistance(self, speed):
-        """Rolling-resistance coefficient (N/N) on the road at `speed` (m/s): the label value at
-        its test speed, following the speed shape of `RRC_SPEED_SHAPE`."""
-        return self.label_rrc * rrc_speed_factor(speed)
-
     def _parts(self):
         """(mass kg, moment of inertia kg m^2) of each part, from its area and radius: the tread
         a ring at the outer radius, the sidewalls and the wheel's disc uniform annuli, the

@@ -4,8 +4,9 @@ Road load (N) at speed v on a level road:
 
     F = sum over axles C_rr,axle(v) N_axle + 0.5 rho C_d A v^2
 
-with each axle's tyres rolling under its static share of the weight (`Tyre.rolling_resistance`:
-the EU label value, taken as the road value at the label's 80 km/h, growing with speed), and
+with each axle's tyres rolling under its static share of the weight (the EU label
+value `Tyre.label_rrc`, taken as the road value at the label's 80 km/h, times
+`rrc_speed_factor`, growing with speed), and
 C_d that of the body on the tyres it was quoted for, plus `DRAG_PER_TYRE_WIDTH` per m of
 wider tyres (`Vehicle.drag_coefficient`).
 
@@ -36,7 +37,7 @@ from ._constants import (
 )
 from ._gearing import Axle
 from ._pytree import pytree_dataclass
-from ._tyre import Tyre, mean_section_width
+from ._tyre import Tyre, mean_section_width, rrc_speed_factor
 from ._units import G0
 
 
@@ -118,8 +119,10 @@ class Vehicle:
     def road_load(self, speed, mass):
         """Rolling resistance of both axles' tyres plus aerodynamic drag (N) at `speed` (m/s)."""
         n_front, n_rear = self.static_axle_loads(mass)
-        rolling = self.front.tyre.rolling_resistance(speed) * n_front + self.rear.tyre.rolling_resistance(speed) * n_rear
-        return rolling + self.aero_drag(speed)
+        # One speed factor for both axles: taking it per tyre gave NaN forward-mode derivatives
+        # of the 0-100 time (check_grads in tests/test_performance.py).
+        at_label_speed = self.front.tyre.label_rrc * n_front + self.rear.tyre.label_rrc * n_rear
+        return at_label_speed * rrc_speed_factor(speed) + self.aero_drag(speed)
 
     def aero_drag(self, speed):
         """Aerodynamic drag (N) at `speed` (m/s), with the drag coefficient on this car's tyres."""
