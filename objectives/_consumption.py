@@ -50,48 +50,46 @@ def cycle_steps(name, dt=None):
     return speed[~idle], accel[~idle], h[~idle], float(h[idle].sum())
 
 
-def _select(pick, a, b):
-    """Flows `a` where `pick`, else `b` (dicts of arrays with the same keys)."""
-    return {k: jnp.where(pick, a[k], b[k]) for k in a}
+def _pick(pick, a, b):
+    """`a` where `pick`, else `b` (tuples of arrays)."""
+    return tuple(jnp.where(pick, x, y) for x, y in zip(a, b))
 
 
 def _gears(axle, speed, inv_speed, v_bus):
     """Per gear of the axle: its ratio, the largest drive and brake forces at each step (N),
-    and its idle flows."""
+    its DC power idling (W) and the terms of its DC power under load (`Axle.dc_terms`)."""
     eta = axle.gearbox.efficiency
     out = []
     for ratio in axle.ratios():
         force = axle.max_force(speed, ratio, inv_speed)
         out.append({"ratio": ratio, "drive": force * eta, "brake": force * (1.0 / eta),
-                    "idle": axle.idle_flows(speed, ratio, v_bus)})
+                    "idle": axle.idle_flows(speed, ratio, v_bus)["dc"],
+                    "terms": axle.dc_terms(speed, ratio, v_bus)})
     return out
 
 
 def _idle(gears):
-    """Idle flows of an axle, in the gear that idles with less loss."""
-    best = gears[0]["idle"]
+    """(DC power W, force 0, ratio) of an axle idling in the gear that idles with less loss."""
+    dc, ratio = gears[0]["idle"], gears[0]["ratio"]
     for g in gears[1:]:
-        best = _select(g["idle"]["dc"] < best["dc"], g["idle"], best)
-    return best
+        dc, ratio = _pick(g["idle"] < dc, (g["idle"], g["ratio"]), (dc, ratio))
+    return dc, jnp.zeros_like(dc), ratio * jnp.ones_like(dc)
 
 
-def _axle_at(axle, force, speed, gears, v_bus):
-    """Power flows (dict of arrays) of an axle asked for `force` (N, signed) at each step, in
-    the gear that draws least; braking beyond the axle's envelope goes to the friction
-    brakes. Returns (flows, rank): rank is the DC power, or `_NEVER` where no gear
-    supplies a tractive force."""
-    best = best_rank = None
+def _axle_at(force, gears, eta):
+    """(DC power W, force N, ratio) of an axle asked for `force` (N, signed) at each step, in
+    the gear that draws least, and its rank: the DC power, or `_NEVER` where no gear supplies
+    a tractive force. Braking beyond the axle's envelope goes to the friction brakes."""
+    best = None
     for g in gears:
         used = jnp.where(force < 0.0, jnp.maximum(force, -g["brake"]), force)
-        flows = _select(used == 0.0, g["idle"], axle.flows(used, speed, g["ratio"], v_bus))
-        flows["force"] = used
-        rank = jnp.where(force <= g["drive"] * (1.0 + 1e-6), flows["dc"], _NEVER)
-        if best is None:
-            best, best_rank = flows, rank
-        else:
-            pick = rank < best_rank
-            best, best_rank = _select(pick, flows, best), jnp.where(pick, rank, best_rank)
-    return best, best_rank
+        base, v_term, q, l = g["terms"]
+        f = used * jnp.where(used >= 0.0, 1.0 / eta, eta)  # the mesh loss adds in drive, takes in regen
+        dc = jnp.where(used == 0.0, g["idle"], base + f * (v_term + q * f) + l * jnp.abs(f))
+        rank = jnp.where(force <= g["drive"] * (1.0 + 1e-6), dc, _NEVER)
+        here = (dc, used, g["ratio"] * jnp.ones_like(dc), rank)
+        best = here if best is None else _pick(rank < best[3], here, best)
+    return best[:3], best[3]
 
 
 def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
@@ -102,6 +100,9 @@ def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
     motor_loss, gear_loss, inverter_loss, battery_loss, aux, and shortfall (N, tractive force
     the powertrain could not supply; 0 when it follows).
     `inv_speed` (s/m), 1/max(speed, 0.1) precomputed for a fixed trace, saves divisions.
+    The search over splits and gears ranks DC power only (`Axle.dc_terms`); the losses of
+    the chosen operating points are then taken apart with `Axle.flows` (unused, and so not
+    computed, when only the energy is asked for).
     """
     pack = vehicle.pack
     mass = vehicle.test_mass(standard)
@@ -109,11 +110,12 @@ def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
         inv_speed = 1.0 / jnp.maximum(speed, 0.1)
     moving = speed > 0.0
     v_bus = vehicle.bus_voltage()
-    gears = [_gears(a, speed, inv_speed, v_bus) for a in vehicle.axles()]
+    axles = vehicle.axles()
+    gears = [_gears(a, speed, inv_speed, v_bus) for a in axles]
     idle = [_idle(g) for g in gears]
-    coast_drag = (idle[0]["dc"] + idle[1]["dc"]) * inv_speed
+    coast_drag = (idle[0][0] + idle[1][0]) * inv_speed
     road = jnp.where(moving, vehicle.road_load(speed, mass) + coast_drag, 0.0)
-    rotating = sum(a.inertia(a.gearbox.ratio_low) / a.wheel_radius() ** 2 for a in vehicle.axles())
+    rotating = sum(a.inertia(a.gearbox.ratio_low) / a.wheel_radius() ** 2 for a in axles)
     wheel = (mass + rotating) * accel + road
 
     soc = 0.5 * (pack.soc_min + pack.soc_max)
@@ -124,21 +126,19 @@ def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
     demand = jnp.where(wheel >= 0.0, wheel, jnp.maximum(wheel * fade, -charge_limit))
 
     share = vehicle.drive_share()
-    split = [_axle_at(a, s * demand, speed, g, v_bus) for a, s, g in zip(vehicle.axles(), (share, 1.0 - share), gears)]
-    alone = [_axle_at(a, demand, speed, g, v_bus) for a, g in zip(vehicle.axles(), gears)]
-    zero = jnp.zeros_like(speed)
-    idle = [{**flows, "force": zero} for flows in idle]
+    split = [_axle_at(s * demand, g, a.gearbox.efficiency) for a, s, g in zip(axles, (share, 1.0 - share), gears)]
+    alone = [_axle_at(demand, g, a.gearbox.efficiency) for a, g in zip(axles, gears)]
     options = [  # (front, rear, rank); the split is always a candidate (the shortfall flags it)
-        (split[0][0], split[1][0], split[0][0]["dc"] + split[1][0]["dc"]),
-        (alone[0][0], idle[1], alone[0][1] + idle[1]["dc"]),
-        (idle[0], alone[1][0], idle[0]["dc"] + alone[1][1]),
+        (split[0][0], split[1][0], split[0][0][0] + split[1][0][0]),
+        (alone[0][0], idle[1], alone[0][1] + idle[1][0]),
+        (idle[0], alone[1][0], idle[0][0] + alone[1][1]),
     ]
     front, rear, best = options[0]
     for f, r, rank in options[1:]:
         pick = rank < best
-        front, rear, best = _select(pick, f, front), _select(pick, r, rear), jnp.where(pick, rank, best)
+        front, rear, best = _pick(pick, f, front), _pick(pick, r, rear), jnp.where(pick, rank, best)
 
-    terminal = front["dc"] + rear["dc"] + vehicle.aux_power
+    terminal = front[0] + rear[0] + vehicle.aux_power
     ocv = pack.mean_ocv()
     current = pack.current(terminal, ocv)
     battery = ocv * current
@@ -147,16 +147,21 @@ def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
     shortfall = jnp.maximum(wheel - capacity, 0.0)
     over_power = jnp.maximum(terminal - pack.max_discharge_power(soc), 0.0)
     shortfall = shortfall + over_power * inv_speed
-    regen = front["force"] + rear["force"]
+
+    def losses(axle, point):
+        _, force, ratio = point
+        excited = axle.flows(force, speed, ratio, v_bus)
+        return {k: jnp.where(force == 0.0, v, excited[k]) for k, v in axle.idle_flows(speed, ratio, v_bus).items()}
+
+    parts = [losses(a, point) for a, point in zip(axles, (front, rear))]
+    regen = front[1] + rear[1]
     return {
         "battery": battery,
         "terminal": terminal,
         "wheel": wheel * speed,
         "dyno_drag": jnp.where(moving, coast_drag, 0.0) * speed,
         "friction_brake": jnp.maximum(regen - wheel, 0.0) * speed,
-        "motor_loss": front["motor_loss"] + rear["motor_loss"],
-        "gear_loss": front["gear_loss"] + rear["gear_loss"],
-        "inverter_loss": front["inverter_loss"] + rear["inverter_loss"],
+        **{k: parts[0][k] + parts[1][k] for k in ("motor_loss", "gear_loss", "inverter_loss")},
         "battery_loss": battery - terminal,
         "aux": jnp.full_like(speed, 1.0) * vehicle.aux_power,
         "shortfall": shortfall,

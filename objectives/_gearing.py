@@ -132,6 +132,20 @@ class Axle:
         return {"dc": shaft + motor_loss + spin + inverter_loss, "motor_loss": motor_loss,
                 "gear_loss": shaft - force * speed + spin, "inverter_loss": inverter_loss}
 
+    def dc_terms(self, speed, ratio, bus_voltage):
+        """The DC power of `flows` as a function of the force, for the drive cycles' search over
+        splits and gears: dc = base + f (v_term + q f) + l |f|, with f the force before gear
+        losses (F / efficiency in drive, F x efficiency in regen). Returns (base W, v_term m/s,
+        q W/N^2, l m/s); only base and v_term vary along the trace."""
+        r = self.wheel_radius()
+        n = self.n_motors
+        inv_n = jnp.where(n > 0.0, 1.0 / jnp.where(n > 0.0, n, 1.0), 0.0)  # undriven: no torque
+        torque_per_force = r * inv_n / ratio  # N m per motor per N at the wheels
+        c0, c1, c2 = self.motor.loss_terms(speed * ratio * (1.0 / r), bus_voltage)
+        spin = self.gearbox.spin_loss(self.motor.peak_torque, speed * (1.0 / r)) * jnp.minimum(n, 1.0)
+        return (n * c0 + spin, n * inv_n * speed,
+                n * c2 * torque_per_force * torque_per_force, n * c1 * torque_per_force)
+
     def idle_flows(self, speed, ratio, bus_voltage):
         """Power flows (W) of the axle delivering no torque in the gear of `ratio`: motors
         de-excited where they can be, motors and box stopped where the axle disconnects."""

@@ -73,6 +73,12 @@ class AbstractMotor(abc.ABC):
         """Inverter loss (W, >= 0) at motor torque `torque` (N m) on a bus of `bus_voltage` (V)."""
 
     @abc.abstractmethod
+    def loss_terms(self, speed, bus_voltage):
+        """Motor plus inverter loss, excited, as c0 + c1 |T| + c2 T^2 (W) at shaft speed `speed`
+        (rad/s) on a bus of `bus_voltage` (V): (c0 W, c1 W/(N m), c2 W/(N m)^2). The same
+        figures as `loss` + `inverter_loss`, in the form a drive-cycle step evaluates fastest."""
+
+    @abc.abstractmethod
     def mass(self, bus_voltage):
         """Motor plus inverter mass (kg), the inverter rated for the launch power at `bus_voltage`
         (V, the lowest)."""
@@ -154,6 +160,14 @@ class SynchronousMotor(AbstractMotor):
     def inverter_loss(self, torque, bus_voltage):
         tau = jnp.abs(torque) * (1.0 / self.peak_torque)
         return tau * self.peak_power * (self.inverter_switching_frac + self.inverter_conduction_drop / bus_voltage)
+
+    def loss_terms(self, speed, bus_voltage):
+        iron, mechanical = self._speed_terms(speed)
+        per_torque = 1.0 / self.peak_torque
+        inverter = self.peak_power * (self.inverter_switching_frac + self.inverter_conduction_drop / bus_voltage)
+        linear = REFERENCE_SPEED.value * self.stray_loss_frac + inverter * per_torque
+        quadratic = REFERENCE_SPEED.value * self.copper_loss_frac * per_torque
+        return iron + mechanical, linear, quadratic
 
     def mass(self, bus_voltage):
         inverter = INVERTER_MASS_PER_CURRENT.value * self.boost_power_frac * self.peak_power / bus_voltage

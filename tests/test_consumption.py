@@ -87,6 +87,22 @@ def test_dyno_drag_is_the_idle_drag_of_the_driveline(fwd_vehicle, awd_vehicle):
     assert as_float(ob.cycle_energy(free, "wltc", breakdown=True)[3]["dyno_drag"]) == 0.0
 
 
+def test_dc_terms_are_the_flows_dc(fwd_vehicle, rwd_vehicle, awd_vehicle):
+    """The form the cycle search ranks (`Axle.dc_terms`) gives `Axle.flows`' DC power, in drive
+    and in regen, for driven and undriven axles."""
+    speed = np.linspace(0.0, 45.0, 31)[:, None]
+    force = np.linspace(-6e3, 8e3, 29)[None, :]
+    for vehicle in (fwd_vehicle, rwd_vehicle, awd_vehicle):
+        v_bus = vehicle.bus_voltage()
+        for axle in vehicle.axles():
+            eta = axle.gearbox.efficiency
+            base, v_term, q, l = axle.dc_terms(speed, axle.gearbox.ratio_low, v_bus)
+            f = force * np.where(force >= 0.0, 1.0 / eta, eta)
+            dc = np.asarray(base + f * (v_term + q * f) + l * np.abs(f))
+            expected = np.asarray(axle.flows(force, speed, axle.gearbox.ratio_low, v_bus)["dc"])
+            np.testing.assert_allclose(dc, expected, rtol=1e-5, atol=1e-2)
+
+
 @pytest.mark.parametrize("name", ["wltc", "udds", "hwfet", "us06"])
 def test_lossless_limit_is_road_load_plus_aux(name, fwd_vehicle):
     vehicle = _lossless(replace(fwd_vehicle, **{"front.motor.peak_power": 250e3, "front.motor.peak_torque": 450.0}))

@@ -138,6 +138,15 @@ def test_dc_power_exceeds_shaft_power(factory):
     assert float(m.dc_power(-0.5 * float(m.peak_torque), w_b, 400.0)) < 0.0
 
 
+def test_loss_terms_are_the_loss_and_inverter_loss(factory):
+    """The polynomial the drive cycles evaluate equals `loss` + `inverter_loss` on the whole grid."""
+    m = factory(1.0)
+    tq, w = _grid(m)
+    c0, c1, c2 = (np.asarray(c) for c in m.loss_terms(w, 400.0))
+    expected = np.asarray(m.loss(tq, w)) + np.asarray(m.inverter_loss(tq, 400.0))
+    np.testing.assert_allclose(c0 + c1 * np.abs(tq) + c2 * tq * tq, expected, rtol=1e-5, atol=1e-6 * float(m.peak_power))
+
+
 def test_higher_bus_voltage_loses_less_in_the_inverter(factory):
     """The same power on half the current: the conduction part of the inverter loss halves."""
     m = factory(1.0)
