@@ -42,6 +42,8 @@ def main(cfg):
     logging.getLogger("jax").setLevel(logging.WARNING)  # backend probing is not news
     import optuna
 
+    from objectives import enable_compilation_cache
+
     from ._design import check_space, reference_vehicles
     from ._scoring import check_reachable
     from ._export import export
@@ -60,6 +62,7 @@ def main(cfg):
     except OmegaConfBaseException as e:
         fail(f"{str(e).splitlines()[0]}")
 
+    enable_compilation_cache()
     run_dir = HydraConfig.get().runtime.output_dir
     if not os.access(run_dir, os.W_OK):
         fail(f"`hydra.run.dir` {run_dir} is not writable; choose another with hydra.run.dir=PATH")

@@ -190,11 +190,23 @@ def _tell(study, trials, fig, worker):
     return accel, range_km
 
 
+def front_trials(study):
+    """The study's feasible Pareto front, in trial order: the trials of `Study.best_trials`,
+    read without its deep copy of every trial of the study (seconds at 10^4 trials)."""
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    if not complete:
+        return []
+    values = np.asarray([t.values for t in complete], float)
+    ok = np.asarray([all(c <= 0.0 for c in t.constraints.values()) for t in complete])
+    on = pareto_mask(values[:, 0], values[:, 1], ok)
+    return [t for t, keep in zip(complete, on) if keep]
+
+
 def _refine_front(study, cfg, sampled, budget):
     """Refine the study's feasible front with gradients, within `budget` model evaluations,
     and tell the improved designs as new trials (marked with their origin).
     Returns (the trials told, their figures)."""
-    front = study.best_trials
+    front = front_trials(study)
     if not front:
         return [], {}
     cols = columns([t.params for t in front], cfg.space)

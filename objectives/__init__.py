@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import _units as units
 from ._battery import CELLS, PACK_MASS_FACTOR, Cell, Pack
+from ._cache import enable_compilation_cache
 from ._constants import MOTOR_TYPES, Constant
 from ._constants import table as constants_table
 from ._consumption import cycle_energy, cycle_trace, step_powers
@@ -55,6 +56,7 @@ __all__ = [
     "cycle_energy",
     "cycle_trace",
     "describe_infeasible",
+    "enable_compilation_cache",
     "load_cycle",
     "load_specs",
     "motor_of_type",

@@ -4,6 +4,7 @@ import argparse
 import json
 import sys
 
+from ._cache import enable_compilation_cache
 from ._constants import table as constants_table
 from ._pairs import pair_changes
 from ._pairs import table as pairs_table
@@ -31,6 +32,8 @@ def main(argv=None):
     q.add_argument("--json", action="store_true", help="print one JSON object: pairs and summary")
     sub.add_parser("constants", help="print the table of model constants with their sources (Markdown)")
     args = parser.parse_args(argv)
+    if args.command != "constants":
+        enable_compilation_cache()
 
     if args.command == "constants":
         print(constants_markdown())

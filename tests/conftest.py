@@ -9,9 +9,20 @@ documented formulas (component by component), independently of the `Vehicle` met
 for the closed-form checks.
 """
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import jax
 
 jax.config.update("jax_enable_x64", True)  # before anything builds a JAX array
+
+# The tools the tests start as subprocesses share one compilation cache for the session (not
+# the user's): the first `python -m explore` compiles, the others read it back.
+if "EV_COMPILATION_CACHE" not in os.environ:
+    os.environ["EV_COMPILATION_CACHE"] = tempfile.mkdtemp(prefix="ev-test-jax-cache-")
+    atexit.register(shutil.rmtree, os.environ["EV_COMPILATION_CACHE"], True)
 
 import dataclasses  # noqa: E402
 import math  # noqa: E402

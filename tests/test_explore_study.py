@@ -175,3 +175,19 @@ def test_same_seed_and_config_write_the_same_results(tmp_path):
         assert first.attrs.pop("created") and second.attrs.pop("created")
         assert (first["origin"] == "refine").any()
         xr.testing.assert_identical(first.load(), second.load())
+
+
+def test_front_trials_are_optunas_best_trials(tiny):
+    """The front refinement starts from is Optuna's own feasible Pareto front (read without
+    copying the study), on the tiny study and on a hand-made one with ties and violations."""
+    from explore._study import front_trials
+
+    study = tiny[0]
+    assert [t.number for t in front_trials(study)] == [t.number for t in study.best_trials]
+    made = optuna.create_study(directions=["minimize", "maximize"])
+    dist = {"x": optuna.distributions.FloatDistribution(0.0, 1.0)}
+    for values, violation in [((5.0, 400.0), 0.0), ((4.0, 420.0), 0.0), ((4.0, 420.0), -1.0), ((3.0, 500.0), 0.5),
+                              ((6.0, 390.0), 0.0), ((3.5, 410.0), -0.2)]:
+        made.add_trial(optuna.trial.create_trial(values=list(values), params={"x": 0.5}, distributions=dist,
+                                                 constraints={"c": violation}))
+    assert [t.number for t in front_trials(made)] == [t.number for t in made.best_trials] == [1, 2, 5]

@@ -1,0 +1,56 @@
+"""The command-line tools keep JAX's compiled programs on disk (EV_COMPILATION_CACHE), and
+leave nothing there when it is turned off. Real subprocesses, as a user runs them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ONE_CAR = """\
+vehicles:
+- id: small_fwd
+  kerb_mass_kg: 1500
+  drag_coefficient: 0.29
+  width_mm: 1800
+  height_mm: 1550
+  drive: FWD
+  motors:
+  - {axle: front, peak_power_kw: 110, peak_torque_nm: 290}
+  battery_usable_kwh: 50
+"""
+
+
+def _predict(spec, setting):
+    env = {**os.environ, "EV_COMPILATION_CACHE": setting}
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    return subprocess.run([sys.executable, "-m", "objectives", "predict", str(spec), "--json"], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=600)
+
+
+@pytest.fixture
+def spec(tmp_path):
+    path = tmp_path / "one.yaml"
+    path.write_text(ONE_CAR)
+    return path
+
+
+def test_a_run_fills_the_cache_and_a_second_reads_it(spec, tmp_path):
+    cache = tmp_path / "cache"
+    first = _predict(spec, str(cache))
+    assert first.returncode == 0, first.stderr
+    entries = sorted(p.name for p in cache.iterdir())
+    assert entries, "the first run wrote nothing to the compilation cache"
+    second = _predict(spec, str(cache))
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout  # the same figures from the cached programs
+    assert sorted(p.name for p in cache.iterdir()) == entries  # the same programs: no new entries
+
+
+def test_off_writes_no_cache(spec, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    proc = _predict(spec, "off")
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "xdg").exists()
