@@ -213,13 +213,9 @@ def meaningful(cols, names):
 UNDRIVEN = {"power_kw": 100.0, "torque_nm": 300.0, "ratio": 9.0}
 
 
-def _tyres(cols, platform, n):
-    """Batched `objectives.Tyre` of each design's catalogue entry ("" is the platform's own)."""
-    names = list(platform.tyres)
-    chosen = [platform.tyre if not t else t for t in np.asarray(cols.get(TYRE, [""] * n), dtype=object)]
-    index = np.asarray([names.index(t) for t in chosen])
-    library = ob.stack([tyre_of(platform, name) for name in names])
-    return jax.tree.map(lambda x: x[index], library)
+def tyre_library(platform):
+    """The platform's tyre catalogue as one batched `objectives.Tyre` (catalogue order)."""
+    return ob.stack([tyre_of(platform, name) for name in platform.tyres])
 
 
 def tyre_of(platform, name):
@@ -228,25 +224,27 @@ def tyre_of(platform, name):
     return ob.tyre(t.size, t.label, t.category)
 
 
-def _axle(cols, axle, driven, max_speed, tyres, two_speed_slot):
+def _axle(codes, axle, max_speed, tyres, two_speed_slot):
     # jnp rather than np so that the variables may be traced (gradients).
+    driven = jnp.asarray(codes[f"{axle}_driven"], float)
+
     def column(var):
-        values = cols.get(f"{axle}_{var}", UNDRIVEN.get(var))
+        values = codes.get(f"{axle}_{var}", UNDRIVEN.get(var))
         return jnp.broadcast_to(jnp.asarray(values, float), driven.shape)
 
     power = column("power_kw") * ob.units.KW
     torque = column("torque_nm")
     ratio = column("ratio")
     two_speed = column("gears") == 2
-    idle = np.asarray(cols["secondary_idle"], dtype=object) if axle == "front" else np.full(driven.shape, "drag", object)
-    kind = {k: jnp.where(idle == "de_excited", float(ob.MOTOR_TYPES["induction"][k]), float(ob.MOTOR_TYPES["pmsm"][k]))
+    de_excited = column("de_excited") > 0.5
+    kind = {k: jnp.where(de_excited, float(ob.MOTOR_TYPES["induction"][k]), float(ob.MOTOR_TYPES["pmsm"][k]))
             for k in ob.MOTOR_TYPES["pmsm"]}
-    boost = jnp.broadcast_to(jnp.asarray(cols["boost_frac"], float), driven.shape)
+    boost = jnp.broadcast_to(jnp.asarray(codes["boost_frac"], float), driven.shape)
     motor = ob.SynchronousMotor(peak_torque=torque, peak_power=power, max_speed=jnp.full(driven.shape, max_speed),
                                 boost_power_frac=boost, **kind)
     ratio_2 = jnp.where(two_speed, ratio * column("ratio_2_frac"), ratio) if two_speed_slot else None
-    gearbox = ob.Gearbox(ratio_low=ratio, ratio_high=ratio_2, disconnect=jnp.where(idle == "disconnected", 1.0, 0.0))
-    return ob.Axle(motor=motor, gearbox=gearbox, tyre=tyres, n_motors=jnp.asarray(driven, float))
+    gearbox = ob.Gearbox(ratio_low=ratio, ratio_high=ratio_2, disconnect=column("disconnected"))
+    return ob.Axle(motor=motor, gearbox=gearbox, tyre=tyres, n_motors=driven)
 
 
 def platform_body(platform):
@@ -270,24 +268,48 @@ def has_second_gear(space):
 
 def build_vehicles(cols, platform, space):
     """One batched `objectives.Vehicle` for the designs in `cols` (dict of arrays, length n)."""
-    n = len(cols["layout"])
-    max_speed = space.motor_max_speed_rpm * ob.units.RPM
-    driven = active(cols)
-    tyres = _tyres(cols, platform, n)
-    slot = has_second_gear(space)
-    front = _axle(cols, "front", driven["front"], max_speed, tyres, slot)
-    rear = _axle(cols, "rear", driven["rear"], max_speed, tyres, slot)
+    return assemble(encode(cols, platform), platform, space)
 
-    chemistry = np.asarray(cols["chemistry"], dtype=object)
+
+def encode(cols, platform):
+    """The designs of `cols` as numbers only (dict of arrays), what `assemble` reads and `jit`
+    can trace: the numeric variables as floats, and the choices as codes: which axles are
+    driven (`<axle>_driven`), how each idles (`<axle>_de_excited`, `<axle>_disconnected`;
+    only the front, the secondary axle, has a choice), and indices into the platform's tyre catalogue and `CELLS`."""
+    n = len(cols["layout"])
+    codes = {k: np.asarray(v, float) for k, v in cols.items() if np.asarray(v).dtype.kind in "biuf"}
+    for axle, on in active(cols).items():
+        codes[f"{axle}_driven"] = on.astype(float)
+    idle = np.asarray(cols["secondary_idle"], dtype=object)  # the front axle is the secondary one
+    codes["front_de_excited"] = (idle == "de_excited").astype(float)
+    codes["front_disconnected"] = (idle == "disconnected").astype(float)
+    codes["rear_de_excited"] = codes["rear_disconnected"] = np.zeros(n)
+    names = list(platform.tyres)
+    chosen = [platform.tyre if not t else t for t in np.asarray(cols.get(TYRE, [""] * n), dtype=object)]
+    codes["tyre_index"] = np.asarray([names.index(t) for t in chosen], dtype=np.int32)
+    cells = list(ob.CELLS)
+    codes["chemistry_index"] = np.asarray([cells.index(c) for c in np.asarray(cols["chemistry"], dtype=object)], dtype=np.int32)
+    return codes
+
+
+def assemble(codes, platform, space):
+    """One batched `objectives.Vehicle` from the `encode`d designs (traceable: jnp only)."""
+    n = codes["front_driven"].shape[0]
+    max_speed = space.motor_max_speed_rpm * ob.units.RPM
+    tyres = jax.tree.map(lambda x: jnp.asarray(x)[codes["tyre_index"]], tyre_library(platform))
+    slot = has_second_gear(space)
+    front = _axle(codes, "front", max_speed, tyres, slot)
+    rear = _axle(codes, "rear", max_speed, tyres, slot)
+
+    index = codes["chemistry_index"]
     names = list(ob.CELLS)
-    index = np.asarray([names.index(c) for c in chemistry])
     library = jax.tree.map(lambda *xs: np.stack([np.asarray(x, float) for x in xs]), *[ob.CELLS[c] for c in names])
-    cell = jax.tree.map(lambda x: x[index], library)
-    factor = np.asarray([ob.PACK_MASS_FACTOR[c] for c in names])[index]
+    cell = jax.tree.map(lambda x: jnp.asarray(x)[index], library)
+    factor = jnp.asarray([ob.PACK_MASS_FACTOR[c] for c in names])[index]
     pack = ob.Pack(
         cell=cell,
-        n_series=jnp.asarray(cols["cells_series"], float),
-        n_parallel=jnp.asarray(cols["cells_parallel"], float),
+        n_series=jnp.asarray(codes["cells_series"], float),
+        n_parallel=jnp.asarray(codes["cells_parallel"], float),
         mass_factor=factor,
     )
     body = platform_body(platform)
@@ -329,13 +351,24 @@ def whole_cells(pack):
     return dataclasses.replace(pack, n_series=n_series, n_parallel=n_parallel)
 
 
+_REFERENCES = {}  # repr(platform) -> reference_vehicles(platform): built once per process
+
+
 def reference_vehicles(platform):
     """The platform's published variants as designs on its body: (spec dicts, Vehicles).
 
     Motors, gearing and tyres follow the predictor's estimation rules (`objectives.vehicle_from_spec`);
     the pack is made of whole cells (`whole_cells`); body and auxiliary load are the platform's,
-    and no governed top speed is kept (the platform's designs have none).
+    and no governed top speed is kept (the platform's designs have none). Built once per
+    platform and process (the CLI checks them before the study and scores them after it).
     """
+    key = repr(platform)
+    if key not in _REFERENCES:
+        _REFERENCES[key] = _build_references(platform)
+    return _REFERENCES[key]
+
+
+def _build_references(platform):
     specs = {s.get("id"): s for s in ob.reference_specs()}
     out_specs, vehicles = [], []
     for ref in platform.references:

@@ -11,7 +11,7 @@ import numpy as np
 import objectives as ob
 
 from ._config import ConfigError, RangeCycle
-from ._design import AXLES, TYRE, build_vehicles, column_chunks, padded_chunks, plain_arrays, tyre_of
+from ._design import AXLES, TYRE, assemble, column_chunks, encode, padded_chunks, plain_arrays, tyre_of
 
 CYCLES = {RangeCycle.wltp: ("wltc",), RangeCycle.epa: ("udds", "hwfet")}
 RANGE_KEY = {RangeCycle.wltp: "wltp_range_m", RangeCycle.epa: "epa_range_m"}
@@ -27,24 +27,23 @@ class Scorer:
         self.cycles = CYCLES[cfg.objective.range]
         self.range_key = RANGE_KEY[cfg.objective.range]
 
-    def _model(self, vehicles):
-        out = ob.score(plain_arrays(vehicles), cycles=self.cycles, rollout=self.cfg.objective.rollout)
-        return {k: np.asarray(v, dtype=np.int64 if k == "infeasible" else np.float64) for k, v in out.items()}
-
     def model_figures(self, vehicles, n):
         """Model outputs for a batched Vehicle of `n` designs, in chunks of `batch_size`."""
+        vehicles = plain_arrays(vehicles)  # numpy leaves: a chunk is picked without a JAX dispatch per leaf
         parts = []
         for start, stop, index in padded_chunks(n, self.batch_size):
             chunk = jax.tree.map(lambda x: x[index], vehicles)
-            out = self._model(chunk)
-            parts.append({k: v[: stop - start] for k, v in out.items()})
-        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
+            out = ob.score(chunk, cycles=self.cycles, rollout=self.cfg.objective.rollout)
+            parts.append(_numpy(out, stop - start))
+        return _concatenate(parts)
 
     def figures(self, cols):
-        """Objectives, derived figures and constraints for the designs in `cols`."""
-        n = len(cols["layout"])
-        out = self.model_figures(build_vehicles(cols, self.cfg.vehicle, self.cfg.space), n)
-        return self.derive(out)
+        """Objectives, derived figures and constraints for the designs in `cols`: one compiled
+        call (designs to vehicles to model outputs) per chunk of `batch_size`."""
+        fn = _compiled_model(self)
+        parts = [_numpy(fn(encode(chunk, self.cfg.vehicle)), stop - start)
+                 for start, stop, chunk in column_chunks(cols, self.batch_size)]
+        return self.derive(_concatenate(parts))
 
     def derive(self, out, xp=np):
         """Study figures (units in the names) from raw model outputs (SI).
@@ -100,27 +99,20 @@ class Scorer:
 
         Returns (values, derivs): dicts keyed by accel_0_100_s, range_km and the
         constraint names, of arrays shaped (n,) and (n, len(names)), per unit of each
-        variable as declared (kW, N m, ...). One call per chunk of `batch_size` designs
-        and one tangent per variable: every design of a chunk moves at once, and designs
-        are independent, so each design gets its own derivative.
+        variable as declared (kW, N m, ...). One compiled call per chunk of `batch_size`
+        designs (`_compiled_jacobian`); designs are independent, so moving every design
+        of a chunk along one variable at once gives each design its own derivative.
         """
         if not names or not len(cols["layout"]):
             raise ValueError("jacobian needs at least one design and one variable")
+        fn = _compiled_jacobian(self, tuple(names))
         parts = []
         for start, stop, chunk in column_chunks(cols, self.batch_size):
-            x0 = jnp.stack([jnp.asarray(np.asarray(chunk[k], float)) for k in names], axis=1)
-
-            def f(x, chunk=chunk):
-                traced = {**chunk, **{k: x[:, j] for j, k in enumerate(names)}}
-                out = ob.score(build_vehicles(traced, self.cfg.vehicle, self.cfg.space), cycles=self.cycles,
-                               rollout=self.cfg.objective.rollout)
-                fig = self.derive(out, xp=jnp)
-                return {k: fig[k] for k in ("accel_0_100_s", "range_km", *constraint_names(fig))}
-
-            per_var = [jax.jvp(f, (x0,), (jnp.zeros_like(x0).at[:, j].set(1.0),)) for j in range(len(names))]
-            values = {k: np.asarray(v, float)[: stop - start] for k, v in per_var[0][0].items()}
-            derivs = {k: np.stack([np.asarray(d[1][k], float)[: stop - start] for d in per_var], axis=1) for k in values}
-            parts.append((values, derivs))
+            codes = encode(chunk, self.cfg.vehicle)
+            x0 = np.stack([np.asarray(chunk[k], float) for k in names], axis=1)
+            values, derivs = fn(codes, x0)
+            parts.append(({k: np.asarray(v, float)[: stop - start] for k, v in values.items()},
+                          {k: np.asarray(v, float)[: stop - start] for k, v in derivs.items()}))
         return tuple({k: np.concatenate([p[i][k] for p in parts]) for k in parts[0][i]} for i in (0, 1))
 
     def reasons(self, fig):
@@ -142,6 +134,63 @@ class Scorer:
             why += [text(i) for key, text in checks if key in fig and fig[key][i] > 0.0]
             out.append("; ".join(why))
         return out
+
+
+_COMPILED = {}  # (what the figures depend on, ...) -> jitted function: compiled once per study
+
+
+def _study_key(cfg):
+    return repr(cfg.vehicle), repr(cfg.space), repr(cfg.constraints), repr(cfg.objective)
+
+
+def _numpy(out, n):
+    """The first `n` designs of model outputs, as float64 (int64 for the infeasible bits) numpy."""
+    return {k: np.asarray(v, dtype=np.int64 if k == "infeasible" else np.float64)[:n] for k, v in out.items()}
+
+
+def _concatenate(parts):
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
+
+
+def _compiled_model(scorer):
+    """The jitted map from `encode`d designs to model outputs of `scorer`'s study (`assemble`
+    and `objectives.score` in one program: no eager JAX dispatch per design batch)."""
+    cfg = scorer.cfg
+    key = ("model", *_study_key(cfg))
+    fn = _COMPILED.get(key)
+    if fn is None:
+        fn = _COMPILED[key] = jax.jit(lambda codes: ob.score(assemble(codes, cfg.vehicle, cfg.space),
+                                                              cycles=scorer.cycles, rollout=cfg.objective.rollout))
+    return fn
+
+
+def _compiled_jacobian(scorer, names):
+    """The jitted map (codes, x) -> (figures, d figures / d x) of `scorer`'s study in the
+    variables `names`: the design-to-figures map (`assemble`, `objectives.score`,
+    `Scorer.derive`) differentiated by forward mode, one tangent per variable (vmapped),
+    compiled once per chunk shape and shared by every `Scorer` of the same study (the
+    refinement, the front's slopes, the warm-up)."""
+    cfg = scorer.cfg
+    key = ("jacobian", *_study_key(cfg), names)
+    fn = _COMPILED.get(key)
+    if fn is None:
+
+        def figures(codes, x):
+            traced = {**codes, **{k: x[:, j] for j, k in enumerate(names)}}
+            out = ob.score(assemble(traced, cfg.vehicle, cfg.space), cycles=scorer.cycles, rollout=cfg.objective.rollout)
+            fig = scorer.derive(out, xp=jnp)
+            return {k: fig[k] for k in ("accel_0_100_s", "range_km", *constraint_names(fig))}
+
+        @jax.jit
+        def along(codes, x, j):
+            return jax.jvp(lambda y: figures(codes, y), (x,), (jnp.zeros_like(x).at[:, j].set(1.0),))
+
+        def values_and_derivs(codes, x):
+            per_var = [along(codes, x, j) for j in range(len(names))]
+            return per_var[0][0], {k: jnp.stack([d[1][k] for d in per_var], axis=1) for k in per_var[0][1]}
+
+        fn = _COMPILED[key] = values_and_derivs
+    return fn
 
 
 def constraint_names(fig):
