@@ -136,9 +136,20 @@ _PM_LOSSES = {
         "TUMFTM/Holistic-Electric-Powertrain-Component-Design: mechanical loss 410 W at 14,000 rpm (Ricciardi, "
         "Politecnico di Torino 2023), for a 310 N m machine: 410 W / (310 N m x 500 rad/s x (1466/500)^2)"),
 }
+_ILLIANO = ("Illiano, 'Design of a highly efficient brushless current excited synchronous motor for automotive "
+            "purposes', Diss. ETH No. 22393 (2014): field current at six operating points of a 220 N m, 6-pole EESM "
+            "(20-220 N m, 2,000-10,000 rpm), tabulated with the machine's rotor winding (400 turns, 40 Ohm) in "
+            "SEMAFORInformatik/femagtools, examples/parameter-ident-characteristics/eesm/machine.py; least squares "
+            "outside field weakening: I_f = 0.65 A + 0.0215 A/(N m) |T|, so 40 Ohm x (5.38 A)^2 = 1.16 kW at 220 N m")
+EXCITATION_OFFSET = Constant(
+    0.12, "1", "field current at zero torque / field current at peak torque (I_f ~ a + (1 - a) |tau|, loss-optimal "
+    "excitation)", _ILLIANO + ": 0.65 A / 5.38 A")
+_NO_EXCITATION = Constant(0.0, "1", "rotor field-winding loss: none (magnets or induced rotor currents carry the field; "
+                          "an induction machine's rotor loss is in the lumped terms above)", "physics of the machine")
 MOTOR_TYPES = {
     "pmsm": {
         **_PM_LOSSES,
+        "excitation_loss_frac": _NO_EXCITATION,
         "idle_iron_frac": Constant(1.0, "1", "PMSM: the magnets keep the flux, the iron loss is paid at zero torque",
                                    "VW: the rear PSM 'leicht rekuperiert und abbremst' when unpowered (stern.de, "
                                    "'VW ID.: Elektromotoren im Doppeleffekt'); ID.3 coasting losses (above)"),
@@ -149,6 +160,9 @@ MOTOR_TYPES = {
     },
     "eesm": {
         **_PM_LOSSES,
+        "excitation_loss_frac": Constant(
+            0.0105, "1", "rotor field-winding loss I_f^2 R_f at peak torque, fraction of T_pk w_ref",
+            _ILLIANO + ": 1.16 kW / (220 N m x 500 rad/s)"),
         "idle_iron_frac": Constant(0.0, "1", "EESM: field current off at zero torque, no iron loss",
                                    "physics of the machine; no published drag figure found"),
         "mass_per_torque": Constant(0.20, "kg/(N m)", "EESM mass per N m (taken as the PMSM's: no teardown mass found)",
@@ -156,6 +170,7 @@ MOTOR_TYPES = {
     },
     "induction": {
         **_PM_LOSSES,
+        "excitation_loss_frac": _NO_EXCITATION,
         "idle_iron_frac": Constant(
             0.0, "1", "induction: no magnetising current at zero torque, no iron loss",
             "VW on the ID.4 GTX front ASM: 'nur minimale Schleppverluste, wenn sie unbestromt mitläuft' "

@@ -12,11 +12,14 @@ x = w / w_ref, as fractions of T_pk w_ref:
     stray       c_st |tau|      losses that follow the current (PWM harmonics, stray load)
     iron        c_fe x^2        eddy currents and field weakening, per unit of active volume
     mechanical  c_m x^2         bearings and windage
+    excitation  c_ex (a + (1 - a) |tau|)^2   rotor field winding I_f^2 R_f (EESM only), the
+                field current following the torque from a share `a` of its peak
 
 The constants come from the measured map of a production drive (VW ID.3 APP310, see
 `_constants.py`). A permanent-magnet machine pays its iron loss whenever it turns; an
 externally excited (EESM) or induction machine carries no flux, and so no iron loss, when
-it delivers no torque (`idle_iron_frac` 0 rather than 1).
+it delivers no torque (`idle_iron_frac` 0 rather than 1); an EESM pays for its field in the
+rotor winding whenever it is excited (`excitation_loss_frac`).
 
 The inverter loses (conduction and switching) in proportion to the phase current, which
 follows the torque: P_inv = |tau| P_pk (k_sw + V_c / V_bus). Its current rating is
@@ -35,6 +38,7 @@ import jax.numpy as jnp
 
 from ._constants import (
     CONTINUOUS_POWER_FRAC,
+    EXCITATION_OFFSET,
     INVERTER_CONDUCTION_DROP,
     INVERTER_MASS_PER_CURRENT,
     INVERTER_SWITCHING_FRAC,
@@ -108,6 +112,8 @@ class SynchronousMotor(AbstractMotor):
             loss coefficients, fractions of T_pk * w_ref (see the module docstring).
         idle_iron_frac: share of the iron loss paid when delivering no torque
             (1 permanent magnets, 0 de-excited).
+        excitation_loss_frac: rotor field-winding loss at peak torque, fraction of T_pk * w_ref
+            (0 but for an EESM); excitation_offset: field current at zero torque / at peak.
         mass_per_torque: kg per N m of peak torque (motor, without inverter).
         inertia_per_torque: rotor inertia per N m of peak torque, kg m^2 / (N m).
         inverter_switching_frac, inverter_conduction_drop (V): the inverter's loss at peak
@@ -124,6 +130,8 @@ class SynchronousMotor(AbstractMotor):
     iron_loss_frac: float = float(_PMSM["iron_loss_frac"])
     mechanical_loss_frac: float = float(_PMSM["mechanical_loss_frac"])
     idle_iron_frac: float = float(_PMSM["idle_iron_frac"])
+    excitation_loss_frac: float = float(_PMSM["excitation_loss_frac"])
+    excitation_offset: float = float(EXCITATION_OFFSET)
     mass_per_torque: float = float(_PMSM["mass_per_torque"])
     inertia_per_torque: float = float(ROTOR_INERTIA_PER_TORQUE)
     inverter_switching_frac: float = float(INVERTER_SWITCHING_FRAC)
@@ -151,7 +159,10 @@ class SynchronousMotor(AbstractMotor):
         tau = jnp.abs(torque) * (1.0 / self.peak_torque)
         iron, mechanical = self._speed_terms(speed)
         scale = self.peak_torque * REFERENCE_SPEED.value
-        return scale * tau * (self.copper_loss_frac * tau + self.stray_loss_frac) + iron + mechanical
+        a = self.excitation_offset
+        field = a + (1.0 - a) * tau
+        excitation = scale * self.excitation_loss_frac * field * field
+        return scale * tau * (self.copper_loss_frac * tau + self.stray_loss_frac) + excitation + iron + mechanical
 
     def idle_loss(self, speed):
         iron, mechanical = self._speed_terms(speed)
@@ -164,10 +175,13 @@ class SynchronousMotor(AbstractMotor):
     def loss_terms(self, speed, bus_voltage):
         iron, mechanical = self._speed_terms(speed)
         per_torque = 1.0 / self.peak_torque
+        w_ref = REFERENCE_SPEED.value
+        a, c_ex = self.excitation_offset, self.excitation_loss_frac  # excitation: c_ex (a + (1 - a) tau)^2
         inverter = self.peak_power * (self.inverter_switching_frac + self.inverter_conduction_drop / bus_voltage)
-        linear = REFERENCE_SPEED.value * self.stray_loss_frac + inverter * per_torque
-        quadratic = REFERENCE_SPEED.value * self.copper_loss_frac * per_torque
-        return iron + mechanical, linear, quadratic
+        constant = iron + mechanical + self.peak_torque * w_ref * c_ex * a * a
+        linear = w_ref * (self.stray_loss_frac + 2.0 * c_ex * a * (1.0 - a)) + inverter * per_torque
+        quadratic = w_ref * (self.copper_loss_frac + c_ex * (1.0 - a) * (1.0 - a)) * per_torque
+        return constant, linear, quadratic
 
     def mass(self, bus_voltage):
         inverter = INVERTER_MASS_PER_CURRENT.value * self.boost_power_frac * self.peak_power / bus_voltage

@@ -117,6 +117,27 @@ def test_idle_loss_by_excitation(factory):
                                rtol=1e-12)
 
 
+def test_eesm_pays_for_its_field_when_excited():
+    """An externally excited machine: the same iron, copper and stray terms as a permanent-magnet
+    one, plus its rotor winding I_f^2 R_f with I_f = a + (1 - a) |tau| of its peak: c_ex T_pk w_ref
+    at peak torque, c_ex a^2 T_pk w_ref at the lightest excited load; nothing when it idles
+    (de-excited). The form the cycles evaluate (`loss_terms`) carries the field loss too."""
+    ratings = {"peak_torque": 300.0, "peak_power": 150e3, "max_speed": 16000.0 * RPM}
+    pm, ee = ob.motor_of_type("pmsm", **ratings), ob.motor_of_type("eesm", **ratings)
+    c_ex, a = float(ee.excitation_loss_frac), float(ee.excitation_offset)
+    assert c_ex > 0.0 and 0.0 < a < 1.0 and float(pm.excitation_loss_frac) == 0.0
+    w = 400.0
+    scale = 300.0 * 500.0
+    for tau in (1e-6, 0.3, 1.0):
+        extra = float(ee.loss(tau * 300.0, w)) - float(pm.loss(tau * 300.0, w))
+        assert extra == pytest.approx(c_ex * scale * (a + (1.0 - a) * tau) ** 2, rel=1e-6)
+    assert float(ee.idle_loss(w)) < float(pm.idle_loss(w))  # de-excited: no iron loss, no field
+    tq, speed = _grid(ee)
+    c0, c1, c2 = (np.asarray(c) for c in ee.loss_terms(speed, 400.0))
+    np.testing.assert_allclose(c0 + c1 * np.abs(tq) + c2 * tq * tq,
+                               np.asarray(ee.loss(tq, speed)) + np.asarray(ee.inverter_loss(tq, 400.0)), rtol=1e-6)
+
+
 def test_dc_power_exceeds_shaft_power(factory):
     """Motoring draws more than the shaft delivers; generating returns less than the shaft takes."""
     m = factory(1.0)

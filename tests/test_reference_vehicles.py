@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CANDIDATES = [ROOT / "objectives" / "data" / "reference_vehicles.yaml", ROOT.parent / "shared" / "reference" / "vehicles.yaml"]
 CYCLES = ("wltc", "udds", "hwfet")
 TOLERANCE = 0.08  # median absolute relative error, 0-100 km/h
-# WLTP range: issue 11 asks for a median of 5 %; the model reaches 8.3 % on these cars (README,
+# WLTP range: issue 11 asks for a median of 5 %; the model reaches 7.9 % on these cars (README,
 # "The spec-sheet predictor"). Giving five of them their published OE tyres moved the median
 # from 7.1 % to 8.2 % (the figure a default tyre had hidden), the sourced 250 W auxiliary load
-# to 8.3 %. This bound guards that figure; it is not the target.
-WLTP_TOLERANCE = 0.09
+# to 8.3 %, the EESM field-winding loss to 7.9 %. This bound guards that figure; it is not the target.
+WLTP_TOLERANCE = 0.085
 LARGEST = 0.15  # no car further off (issue 11: 12 % for 0-100 and WLTP; now 13.5 %, 13.0 %, EPA 14.1 %)
 
 
