@@ -24,7 +24,15 @@ variant worth building on this platform; the front is flat beyond it) and 450 km
 (below the range of the quickest designs, so the whole front counts). hv_ratio is a
 method's hypervolume over the reference front's, median over seeds.
 
-Prints one JSON object: budget, hv_ratio (median per method), hv_ratio_per_seed,
+Gaps, in the units a user reads (`front_gaps`), against the non-dominated union of the
+reference and every front: at each 0-100 time of that union front a method reaches, how much
+less range its best design no slower has (largest and median, km); how much slower its
+quickest design is (s); how much less range its longest-range design has (km). The
+hypervolume ratio dilutes a gap on the front (most of the area up to the reference point is
+a rectangle every method gets); the gaps do not.
+
+Prints one JSON object: budget, hv_ratio (median per method), hv_ratio_per_seed, gaps
+(per method: per seed, and the worst over seeds),
 seconds (median wall per method, in this process, after a warm-up that compiles the
 model), evaluations (per method, first seed), reference (designs, front size, hypervolume,
 seconds) and the reference point.
@@ -49,7 +57,7 @@ from explore._refine import cost_per_start, refine
 from explore._results import hypervolume as _hypervolume
 from explore._results import pareto_mask
 from explore._scoring import Scorer, feasible
-from explore._study import REFINE_EVALUATIONS_ATTR, run_study
+from explore._study import REFINE_EVALUATIONS_ATTR, front_trials, run_study
 
 REFERENCE_POINT = (12.0, 450.0)  # (0-100 km/h time in s, range in km)
 METHODS = {
@@ -62,6 +70,22 @@ METHODS = {
 
 def hypervolume(accel_s, range_km):
     return _hypervolume(accel_s, range_km, REFERENCE_POINT)
+
+
+def front_gaps(accel, range_km, ref_accel, ref_range):
+    """Gaps of a front (accel s, range km) to a reference front that dominates it (see the
+    module docstring): dict of largest_range_gap_km, median_range_gap_km (over the reference
+    points at or above the front's quickest time), quick_end_short_s, long_end_short_km."""
+    order = np.argsort(accel)
+    a, best = accel[order], np.maximum.accumulate(range_km[order])  # best range no slower than a
+    reached = ref_accel >= a[0]
+    gap = np.maximum(ref_range[reached] - best[np.searchsorted(a, ref_accel[reached], side="right") - 1], 0.0)
+    return {
+        "largest_range_gap_km": float(gap.max()) if gap.size else float("nan"),
+        "median_range_gap_km": float(np.median(gap)) if gap.size else float("nan"),
+        "quick_end_short_s": float(max(a[0] - ref_accel.min(), 0.0)),
+        "long_end_short_km": float(max(ref_range.max() - range_km.max(), 0.0)),
+    }
 
 
 def run_method(name, budget, seed):
@@ -79,7 +103,7 @@ def run_method(name, budget, seed):
         started = time.perf_counter()
         study = run_study(cfg, run_dir, progress=False)
         wall = time.perf_counter() - started
-    front = study.best_trials
+    front = front_trials(study)
     used = cfg.study.n_trials + sum(v for k, v in study.user_attrs.items() if k.startswith(REFINE_EVALUATIONS_ATTR))
     cols = columns([t.params for t in front], cfg.space)
     return np.asarray([t.values[0] for t in front]), np.asarray([t.values[1] for t in front]), cols, used, wall
@@ -149,10 +173,16 @@ def main():
     union_range = np.concatenate([ref_range] + [r for _, r in fronts.values()])
     best = hypervolume(union_accel, union_range)
     per_seed = {name: [hypervolume(*fronts[name, s]) / best for s in args.seeds] for name in args.methods}
+    on = pareto_mask(union_accel, union_range, np.ones(len(union_accel), bool))
+    gaps = {}
+    for name in args.methods:
+        seeds = {s: front_gaps(*fronts[name, s], union_accel[on], union_range[on]) for s in args.seeds}
+        gaps[name] = {"per_seed": seeds, "worst": {k: max(g[k] for g in seeds.values()) for k in next(iter(seeds.values()))}}
     result = {
         "budget": args.budget,
         "hv_ratio": {name: statistics.median(v) for name, v in per_seed.items()},
         "hv_ratio_per_seed": per_seed,
+        "gaps": gaps,
         "seconds": {name: statistics.median(v) for name, v in seconds.items()},
         "evaluations": evaluations,
         "seeds": args.seeds,
