@@ -76,6 +76,9 @@ def front_gaps(accel, range_km, ref_accel, ref_range):
     """Gaps of a front (accel s, range km) to a reference front that dominates it (see the
     module docstring): dict of largest_range_gap_km, median_range_gap_km (over the reference
     points at or above the front's quickest time), quick_end_short_s, long_end_short_km."""
+    if not len(accel):
+        return dict.fromkeys(("largest_range_gap_km", "median_range_gap_km", "quick_end_short_s", "long_end_short_km"),
+                             float("nan"))
     order = np.argsort(accel)
     a, best = accel[order], np.maximum.accumulate(range_km[order])  # best range no slower than a
     reached = ref_accel >= a[0]
