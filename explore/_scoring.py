@@ -152,34 +152,35 @@ def _concatenate(parts):
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
 
 
-def _compiled_model(scorer):
-    """The jitted map from `encode`d designs to model outputs of `scorer`'s study (`assemble`
-    and `objectives.score` in one program: no eager JAX dispatch per design batch)."""
+def _model(scorer, codes):
+    """Model outputs of `scorer`'s study for `encode`d designs (traceable)."""
     cfg = scorer.cfg
-    key = ("model", *_study_key(cfg))
+    return ob.score(assemble(codes, cfg.vehicle, cfg.space), cycles=scorer.cycles, rollout=cfg.objective.rollout)
+
+
+def _compiled_model(scorer):
+    """`_model` jitted (`assemble` and `objectives.score` in one program: no eager JAX
+    dispatch per design batch), shared by every `Scorer` of the same study."""
+    key = ("model", *_study_key(scorer.cfg))
     fn = _COMPILED.get(key)
     if fn is None:
-        fn = _COMPILED[key] = jax.jit(lambda codes: ob.score(assemble(codes, cfg.vehicle, cfg.space),
-                                                              cycles=scorer.cycles, rollout=cfg.objective.rollout))
+        fn = _COMPILED[key] = jax.jit(lambda codes: _model(scorer, codes))
     return fn
 
 
 def _compiled_jacobian(scorer, names):
-    """The jitted map (codes, x) -> (figures, d figures / d x) of `scorer`'s study in the
-    variables `names`: the design-to-figures map (`assemble`, `objectives.score`,
+    """The map (codes, x) -> (figures, d figures / d x) of `scorer`'s study in the variables
+    `names`: the design-to-figures map (`assemble`, `objectives.score`,
     `Scorer.derive`) differentiated by forward mode: one jitted `jvp` along the variable of a
     traced index, called once per variable (a vmap over all tangents compiled for 50 % longer
     and ran no faster), compiled once per chunk shape and shared by every `Scorer` of the
     same study (the refinement, the front's slopes, the warm-up)."""
-    cfg = scorer.cfg
-    key = ("jacobian", *_study_key(cfg), names)
+    key = ("jacobian", *_study_key(scorer.cfg), names)
     fn = _COMPILED.get(key)
     if fn is None:
 
         def figures(codes, x):
-            traced = {**codes, **{k: x[:, j] for j, k in enumerate(names)}}
-            out = ob.score(assemble(traced, cfg.vehicle, cfg.space), cycles=scorer.cycles, rollout=cfg.objective.rollout)
-            fig = scorer.derive(out, xp=jnp)
+            fig = scorer.derive(_model(scorer, {**codes, **{k: x[:, j] for j, k in enumerate(names)}}), xp=jnp)
             return {k: fig[k] for k in ("accel_0_100_s", "range_km", *constraint_names(fig))}
 
         @jax.jit

@@ -32,12 +32,11 @@ def main(argv=None):
     q.add_argument("--json", action="store_true", help="print one JSON object: pairs and summary")
     sub.add_parser("constants", help="print the table of model constants with their sources (Markdown)")
     args = parser.parse_args(argv)
-    if args.command != "constants":
-        enable_compilation_cache()
 
     if args.command == "constants":
         print(constants_markdown())
         return 0
+    enable_compilation_cache()
     try:
         specs = load_specs(args.file)
     except SpecFileError as e:

@@ -113,6 +113,16 @@ class Axle:
         inv_w = None if inv_speed is None else inv_speed * r * (1.0 / ratio)
         return self.n_motors * self.motor.max_torque(w, inv_w, power_frac) * ratio * (1.0 / r)
 
+    def _per_motor(self):
+        """1 / n_motors, and 0 for an undriven axle (its motors carry no torque)."""
+        n = self.n_motors
+        return jnp.where(n > 0.0, 1.0 / jnp.where(n > 0.0, n, 1.0), 0.0)
+
+    def _spin_loss(self, speed):
+        """No-load drag of the axle's gearbox (W) at vehicle speed `speed` (m/s); none without motors."""
+        wheel_speed = speed * (1.0 / self.wheel_radius())
+        return self.gearbox.spin_loss(self.motor.peak_torque, wheel_speed) * jnp.minimum(self.n_motors, 1.0)
+
     def flows(self, force, speed, ratio, bus_voltage):
         """Power flows (W) of the axle, motors excited, delivering a signed force `force` (N) at
         `speed` (m/s) in the gear of `ratio`: dc (drawn from the bus, negative when
@@ -120,14 +130,13 @@ class Axle:
         r = self.wheel_radius()
         eta = self.gearbox.efficiency
         n = self.n_motors
-        inv_n = jnp.where(n > 0.0, 1.0 / jnp.where(n > 0.0, n, 1.0), 0.0)  # undriven: no torque
         w = speed * ratio * (1.0 / r)
         m = self.motor
         # Motor torque: the mesh loss adds to the torque in drive and takes from it in regen.
-        torque = force * (r * inv_n / ratio) * jnp.where(force >= 0.0, 1.0 / eta, eta)
+        torque = force * (r * self._per_motor() / ratio) * jnp.where(force >= 0.0, 1.0 / eta, eta)
         shaft = n * torque * w
         motor_loss = n * m.loss(torque, w)
-        spin = self.gearbox.spin_loss(m.peak_torque, speed * (1.0 / r)) * jnp.minimum(n, 1.0)
+        spin = self._spin_loss(speed)
         inverter_loss = n * m.inverter_loss(torque, bus_voltage)
         return {"dc": shaft + motor_loss + spin + inverter_loss, "motor_loss": motor_loss,
                 "gear_loss": shaft - force * speed + spin, "inverter_loss": inverter_loss}
@@ -139,11 +148,10 @@ class Axle:
         q W/N^2, l m/s); only base and v_term vary along the trace."""
         r = self.wheel_radius()
         n = self.n_motors
-        inv_n = jnp.where(n > 0.0, 1.0 / jnp.where(n > 0.0, n, 1.0), 0.0)  # undriven: no torque
-        torque_per_force = r * inv_n / ratio  # N m per motor per N at the wheels
+        per_motor = self._per_motor()
+        torque_per_force = r * per_motor / ratio  # N m per motor per N at the wheels
         c0, c1, c2 = self.motor.loss_terms(speed * ratio * (1.0 / r), bus_voltage)
-        spin = self.gearbox.spin_loss(self.motor.peak_torque, speed * (1.0 / r)) * jnp.minimum(n, 1.0)
-        return (n * c0 + spin, n * inv_n * speed,
+        return (n * c0 + self._spin_loss(speed), n * per_motor * speed,
                 n * c2 * torque_per_force * torque_per_force, n * c1 * torque_per_force)
 
     def idle_flows(self, speed, ratio, bus_voltage):
@@ -153,7 +161,7 @@ class Axle:
         m = self.motor
         run = 1.0 - self.gearbox.disconnect
         motor_loss = run * self.n_motors * m.idle_loss(speed * ratio * (1.0 / r))
-        gear_loss = run * self.gearbox.spin_loss(m.peak_torque, speed * (1.0 / r)) * jnp.minimum(self.n_motors, 1.0)
+        gear_loss = run * self._spin_loss(speed)
         return {"dc": motor_loss + gear_loss, "motor_loss": motor_loss, "gear_loss": gear_loss,
                 "inverter_loss": jnp.zeros_like(motor_loss)}
 

@@ -155,33 +155,37 @@ class SynchronousMotor(AbstractMotor):
         scale = self.peak_torque * REFERENCE_SPEED.value * x * x
         return scale * self.iron_loss_frac, scale * self.mechanical_loss_frac
 
+    def _load_terms(self):
+        """Motor loss under load besides the speed terms, as k0 + k1 |T| + k2 T^2: (k0 W,
+        k1 W/(N m), k2 W/(N m)^2) of the stray, copper and (EESM) field-winding terms; the field
+        loss c_ex (a + (1 - a) tau)^2 spelt out."""
+        w_ref = REFERENCE_SPEED.value
+        a, c_ex = self.excitation_offset, self.excitation_loss_frac
+        return (self.peak_torque * w_ref * c_ex * a * a,
+                w_ref * (self.stray_loss_frac + 2.0 * c_ex * a * (1.0 - a)),
+                w_ref * (self.copper_loss_frac + c_ex * (1.0 - a) * (1.0 - a)) / self.peak_torque)
+
+    def _inverter_per_torque(self, bus_voltage):
+        """Inverter loss per N m of motor torque (W/(N m)) on a bus of `bus_voltage` (V)."""
+        return self.peak_power * (self.inverter_switching_frac + self.inverter_conduction_drop / bus_voltage) / self.peak_torque
+
     def loss(self, torque, speed):
-        tau = jnp.abs(torque) * (1.0 / self.peak_torque)
+        t = jnp.abs(torque)
+        k0, k1, k2 = self._load_terms()
         iron, mechanical = self._speed_terms(speed)
-        scale = self.peak_torque * REFERENCE_SPEED.value
-        a = self.excitation_offset
-        field = a + (1.0 - a) * tau
-        excitation = scale * self.excitation_loss_frac * field * field
-        return scale * tau * (self.copper_loss_frac * tau + self.stray_loss_frac) + excitation + iron + mechanical
+        return k0 + t * (k1 + k2 * t) + iron + mechanical
 
     def idle_loss(self, speed):
         iron, mechanical = self._speed_terms(speed)
         return self.idle_iron_frac * iron + mechanical
 
     def inverter_loss(self, torque, bus_voltage):
-        tau = jnp.abs(torque) * (1.0 / self.peak_torque)
-        return tau * self.peak_power * (self.inverter_switching_frac + self.inverter_conduction_drop / bus_voltage)
+        return jnp.abs(torque) * self._inverter_per_torque(bus_voltage)
 
     def loss_terms(self, speed, bus_voltage):
         iron, mechanical = self._speed_terms(speed)
-        per_torque = 1.0 / self.peak_torque
-        w_ref = REFERENCE_SPEED.value
-        a, c_ex = self.excitation_offset, self.excitation_loss_frac  # excitation: c_ex (a + (1 - a) tau)^2
-        inverter = self.peak_power * (self.inverter_switching_frac + self.inverter_conduction_drop / bus_voltage)
-        constant = iron + mechanical + self.peak_torque * w_ref * c_ex * a * a
-        linear = w_ref * (self.stray_loss_frac + 2.0 * c_ex * a * (1.0 - a)) + inverter * per_torque
-        quadratic = w_ref * (self.copper_loss_frac + c_ex * (1.0 - a) * (1.0 - a)) * per_torque
-        return constant, linear, quadratic
+        k0, k1, k2 = self._load_terms()
+        return k0 + iron + mechanical, k1 + self._inverter_per_torque(bus_voltage), k2
 
     def mass(self, bus_voltage):
         inverter = INVERTER_MASS_PER_CURRENT.value * self.boost_power_frac * self.peak_power / bus_voltage
