@@ -1,4 +1,4 @@
-"""Design variables: their declaration, the Optuna `suggest_*` calls, and the batched model.
+"""Design variables: their declaration, their Optuna distributions, and the batched model.
 
 A design is one value per variable of the space; a batch of designs is a dict of numpy
 arrays keyed by variable name. `build_vehicles` turns a batch into one batched
@@ -122,22 +122,9 @@ def check_space(space, platform):
         raise ConfigError(f"`space.variables.{missing[0]}` is required by this space but not declared; add it with bounds")
 
 
-def suggest(trial, space):
-    """Ask `trial` for every variable of `space`, in declaration order (dict name -> value)."""
-    out = {}
-    for name, var in space.variables.items():
-        kind = VARIABLES[name].kind
-        if kind == "choice":
-            out[name] = trial.suggest_categorical(name, list(var.choices))
-        elif kind == "int":
-            out[name] = trial.suggest_int(name, int(var.low), int(var.high), log=var.log)
-        else:
-            out[name] = trial.suggest_float(name, float(var.low), float(var.high), log=var.log)
-    return out
-
-
 def distributions(space):
-    """The Optuna distribution of every variable of `space`, as `suggest` asks for it."""
+    """The Optuna distribution of every variable of `space`, in declaration order: a trial
+    asked with them (`Study.ask(distributions(space))`) draws every variable in one call."""
     out = {}
     for name, var in space.variables.items():
         kind = VARIABLES[name].kind

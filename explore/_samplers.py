@@ -2,6 +2,7 @@
 
 import warnings
 
+import numpy as np
 import optuna
 
 from ._config import SamplerName
@@ -56,6 +57,68 @@ class _BatchGenerations:
         return state
 
 
+class BatchChildren:
+    """NSGA-II's child generation (Optuna's default strategy: binary tournaments under
+    constrained domination, uniform crossover, mutation by leaving a parameter to the
+    sampler's independent draw), a whole population's children at once.
+
+    Optuna's own strategy draws each child in Python from the parent trials (tournaments
+    that compare FrozenTrials, parents removed from a copied list: ~0.6 ms a child, 5 s of
+    the default run). Here the parents' values, constraint violations and parameters are
+    read into arrays once per parent population and `batch` children are drawn with numpy;
+    each call of the strategy (Optuna's public `child_generation_strategy` hook) hands out
+    the next. The children are distributed as Optuna's are (tested), not the same draws.
+    """
+
+    def __init__(self, *, crossover_prob, swapping_prob, mutation_prob, batch, seed):
+        for name, p in (("crossover_prob", crossover_prob), ("swapping_prob", swapping_prob),
+                        ("mutation_prob", mutation_prob)):
+            if p is not None and not 0.0 <= p <= 1.0:
+                raise ValueError(f"`sampler.{name}` must be within [0, 1], got {p!r}")
+        self.crossover_prob, self.swapping_prob, self.mutation_prob = crossover_prob, swapping_prob, mutation_prob
+        self.batch = max(1, int(batch))
+        self.rng = np.random.default_rng(seed)
+        self._key, self._children = None, []
+
+    def __call__(self, study, search_space, parent_population):
+        key = (tuple(t.number for t in parent_population), tuple(search_space))
+        if key != self._key or not self._children:
+            self._key = key
+            self._children = self._draw(study, list(search_space), parent_population)
+        return self._children.pop()
+
+    def _draw(self, study, names, parents):
+        rng, n, k = self.rng, len(parents), self.batch
+        sign = np.array([1.0 if d == optuna.study.StudyDirection.MINIMIZE else -1.0 for d in study.directions])
+        values = np.array([t.values for t in parents], float) * sign  # all minimised
+        violation = np.array([sum(v for v in t.constraints.values() if v > 0) for t in parents], float)
+        feasible = violation <= 0.0
+
+        def dominates(i, j):  # constrained domination of parent i over parent j (arrays of indices)
+            a, b = values[i], values[j]
+            pareto = np.all(a <= b, axis=1) & np.any(a < b, axis=1)
+            both = feasible[i] & feasible[j]
+            return np.where(both, pareto, np.where(feasible[i] | feasible[j], feasible[i], violation[i] < violation[j]))
+
+        def tournament(exclude=None):
+            draw = [rng.integers(0, n - (exclude is not None), k) for _ in range(2)]
+            if exclude is not None:  # drawn from the population without the first parent
+                draw = [d + (d >= exclude) for d in draw]
+            return np.where(dominates(draw[0], draw[1]), draw[0], draw[1])
+
+        first = tournament()
+        second = tournament(first) if n > 1 else first
+        swap = rng.random((k, len(names))) >= self.swapping_prob  # the second parent's value, as Optuna's
+        crossed = rng.random(k) < self.crossover_prob
+        single = rng.integers(0, n, k)  # children that copy one parent
+        source_a = np.where(crossed[:, None], np.where(swap, second[:, None], first[:, None]), single[:, None])
+        mutation = self.mutation_prob if self.mutation_prob is not None else 1.0 / max(1, len(names))
+        keep = rng.random((k, len(names))) >= mutation
+        params = [t.params for t in parents]
+        return [{name: params[source_a[c, j]][name] for j, name in enumerate(names) if keep[c, j]}
+                for c in reversed(range(k))]
+
+
 class BatchNSGAIISampler(_BatchGenerations, optuna.samplers.NSGAIISampler):
     """`optuna.samplers.NSGAIISampler` with memoised generation bookkeeping."""
 
@@ -79,13 +142,18 @@ def make_sampler(cfg, seed, batch_size, shared=False):
 def _make_sampler(cfg, seed, batch_size, shared):
     name = cfg.name
     if name in (SamplerName.nsga2, SamplerName.nsga3):
+        population = cfg.population_size or batch_size
         ga = {
-            "population_size": cfg.population_size or batch_size,
+            "population_size": population,
             "mutation_prob": cfg.mutation_prob,
             "crossover_prob": cfg.crossover_prob,
             "swapping_prob": cfg.swapping_prob,
             "seed": seed,
         }
+        if not shared:
+            ga["child_generation_strategy"] = BatchChildren(
+                crossover_prob=cfg.crossover_prob, swapping_prob=cfg.swapping_prob, mutation_prob=cfg.mutation_prob,
+                batch=population, seed=np.random.SeedSequence([seed, 1]))
         if name is SamplerName.nsga2:
             return (optuna.samplers.NSGAIISampler if shared else BatchNSGAIISampler)(**ga)
         return (optuna.samplers.NSGAIIISampler if shared else BatchNSGAIIISampler)(**ga)

@@ -11,7 +11,7 @@ import numpy as np
 import objectives as ob
 
 from ._config import ConfigError, RangeCycle
-from ._design import AXLES, TYRE, assemble, column_chunks, encode, padded_chunks, plain_arrays, tyre_of
+from ._design import AXLES, TYRE, assemble, column_chunks, encode, padded_chunks, plain_arrays, reference_vehicles, tyre_of
 
 CYCLES = {RangeCycle.wltp: ("wltc",), RangeCycle.epa: ("udds", "hwfet")}
 RANGE_KEY = {RangeCycle.wltp: "wltp_range_m", RangeCycle.epa: "epa_range_m"}
@@ -44,6 +44,15 @@ class Scorer:
         parts = [_numpy(fn(encode(chunk, self.cfg.vehicle)), stop - start)
                  for start, stop, chunk in column_chunks(cols, self.batch_size)]
         return self.derive(_concatenate(parts))
+
+    def reference_figures(self):
+        """Study figures of the platform's published variants (`reference_vehicles`), scored
+        once per study and process (the warm-up thread scores them while the sampler works)."""
+        key = ("references", *_study_key(self.cfg))
+        if key not in _COMPILED:
+            vehicles = reference_vehicles(self.cfg.vehicle)[1]
+            _COMPILED[key] = self.derive(self.model_figures(ob.stack(vehicles), len(vehicles))) if vehicles else {}
+        return _COMPILED[key]
 
     def derive(self, out, xp=np):
         """Study figures (units in the names) from raw model outputs (SI).
@@ -136,7 +145,7 @@ class Scorer:
         return out
 
 
-_COMPILED = {}  # (what the figures depend on, ...) -> jitted function: compiled once per study
+_COMPILED = {}  # (what the figures depend on, ...) -> jitted function (or figures): once per study
 
 
 def _study_key(cfg):

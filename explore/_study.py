@@ -22,7 +22,7 @@ import numpy as np
 import optuna
 
 from ._config import ConfigError, redact
-from ._design import columns, distributions, suggest
+from ._design import columns, distributions
 from ._front import warm_up
 from ._refine import refine
 from ._results import pareto_mask
@@ -269,6 +269,7 @@ def run_study(cfg, run_dir, progress=True):
             log.info("resumed %d trials from %s", len(trials), checkpoint.folder)
 
     scorer = Scorer(cfg)
+    dists = distributions(cfg.space)
     n_total = cfg.study.n_trials
     batch_size = cfg.study.batch_size
     done = len(_worker_trials(study, cfg.worker))
@@ -299,8 +300,8 @@ def run_study(cfg, run_dir, progress=True):
             if done >= n_total:
                 break
             size = min(batch_size, n_total - done)
-            trials = [study.ask() for _ in range(size)]
-            cols = columns([suggest(t, cfg.space) for t in trials], cfg.space)
+            trials = [study.ask(dists) for _ in range(size)]
+            cols = columns([t.params for t in trials], cfg.space)
             fig = scorer.figures(cols)
             accel, range_km = _tell(study, trials, fig, cfg.worker)
             _save(checkpoint, storage, study, len(trials))

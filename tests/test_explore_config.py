@@ -6,7 +6,7 @@ import pytest
 
 import objectives as ob
 from explore._config import ConfigError, Variable, validate
-from explore._design import VARIABLES, build_vehicles, check_space, columns, reference_vehicles, suggest, whole_cells
+from explore._design import VARIABLES, build_vehicles, check_space, columns, distributions, reference_vehicles, whole_cells
 from explore._samplers import make_sampler
 from explore._scoring import Scorer
 
@@ -29,7 +29,7 @@ def test_config_composes_and_builds(group, option):
     check_space(cfg.space, cfg.vehicle)
     sampler = make_sampler(cfg.sampler, seed=1, batch_size=cfg.study.batch_size)
     study = optuna.create_study(directions=["minimize", "maximize"], sampler=sampler)
-    designs = [suggest(study.ask(), cfg.space) for _ in range(8)]
+    designs = [study.ask(distributions(cfg.space)).params for _ in range(8)]
     for d in designs:  # every value within its declared bounds or choices
         for name, value in d.items():
             var = cfg.space.variables[name]
