@@ -14,7 +14,14 @@ front designs is improved with exact gradients:
   its best at once.)
 - Variables: the continuous ones of the driven axles, and the cell counts relaxed to real
   numbers, all scaled to [0, 1] over their bounds (log-scaled where declared).
-  Categorical choices (layout, chemistry, gear count) are held.
+  Categorical choices (layout, chemistry, tyre, gear count) are held by the steps; they
+  are explored before them (below).
+- Neighbours first: gradients cannot change a categorical choice, and the front's quick
+  end in particular needs other ones (grippier tyres, a second motor) than the designs a
+  sampler left there. So `NEIGHBOUR_SHARE` of the budget first scores, for a spread of
+  front designs, every design that differs from one of them in one categorical choice
+  (values only). The feasible ones on the front of both join the front designs, as
+  designs kept and as starts of the gradient steps.
 - Steps: sequential linear programming in a trust region. At the current design, the
   objective, the epsilon bound and every constraint are linearised with the model's
   Jacobian (forward mode). The step goes as far as the trust region allows along the
@@ -39,6 +46,7 @@ import logging
 import numpy as np
 
 from ._design import VARIABLES, meaningful, relaxed_variables
+from ._results import pareto_mask
 from ._scoring import Scorer, feasible
 
 LOG = logging.getLogger(__name__)
@@ -52,6 +60,7 @@ STEP_REACH = 3.0  # the unconstrained step before projection, in trust radii
 DYKSTRA_ITERATIONS = 60
 IMPROVEMENT = 1e-9  # smallest objective improvement (scaled) that counts
 END_STEPS = 4  # the designs at the ends of the front take this many times the steps
+NEIGHBOUR_SHARE = 0.25  # of the budget: one-choice neighbours of front designs, scored before the steps
 
 
 def cost_per_start(steps, n_counts):
@@ -158,17 +167,78 @@ class _Problem:
         return np.where(np.isfinite(m), m, np.inf)
 
 
+def choice_neighbours(cols, space):
+    """Every design of `cols` with one categorical variable changed to another of its
+    choices: (columns, index of the design each came from)."""
+    n = len(cols["layout"])
+    parts, source = [], []
+    for name, var in space.variables.items():
+        if VARIABLES[name].kind != "choice":
+            continue
+        for choice in var.choices:
+            other = np.flatnonzero(np.asarray(cols[name]) != choice)
+            if other.size:
+                part = {key: np.asarray(v)[other] for key, v in cols.items()}
+                part[name] = np.full(other.size, choice)
+                parts.append(part)
+                source.append(other)
+    if not parts:
+        return {key: np.asarray(v)[:0] for key, v in cols.items()}, np.zeros(0, int)
+    return {key: np.concatenate([p[key] for p in parts]) for key in cols}, np.concatenate(source) if n else np.zeros(0, int)
+
+
+def _with_neighbours(cfg, cols, accel_s, range_km, budget):
+    """The designs `cols` (a front) together with those feasible one-choice neighbours of a
+    spread of them that are on the front of both, scored within `budget` evaluations.
+    Returns (pool columns, accel, range, index in `cols` each came from, the figures of the
+    neighbours on that front (None if none) and where they sit in the pool, evaluations)."""
+    n = len(accel_s)
+    per_design = len(choice_neighbours({k: np.asarray(v)[:1] for k, v in cols.items()}, cfg.space)[1]) if n else 0
+    if not per_design or budget < per_design:
+        return cols, accel_s, range_km, np.arange(n), None, np.zeros(0, int), 0
+    pick = spread(accel_s, range_km, budget // per_design)
+    near, source = choice_neighbours({k: np.asarray(v)[pick] for k, v in cols.items()}, cfg.space)
+    fig = Scorer(cfg).figures(near)
+    ok = feasible(fig)
+    accel = np.concatenate([accel_s, fig["accel_0_100_s"][ok]])
+    rng = np.concatenate([range_km, fig["range_km"][ok]])
+    keep = pareto_mask(accel, rng, np.ones(len(accel), bool))
+    keep[:n] = True  # the designs given stay starts; of the neighbours, those on the front join them
+    pool = {k: np.concatenate([np.asarray(cols[k]), np.asarray(near[k])[ok]])[keep] for k in cols}
+    origin = np.concatenate([np.arange(n), pick[source[ok]]])[keep]
+    kept = keep[n:]
+    near_fig = {k: v[ok][kept] for k, v in fig.items()} if kept.any() else None
+    near_at = np.arange(n, n + int(kept.sum()))  # the pool holds the designs given first
+    return pool, accel[keep], rng[keep], origin, near_fig, near_at, len(source)
+
+
 def refine(cfg, cols, accel_s, range_km, budget, steps):
-    """Refine front designs within `budget` model evaluations, `steps` gradient steps each
-    (`END_STEPS` x `steps` for the two designs at the ends of the front).
+    """Refine front designs within `budget` model evaluations: first their one-choice
+    neighbours (`NEIGHBOUR_SHARE` of it), then `steps` gradient steps each (`END_STEPS` x
+    `steps` for the two designs at the ends of the front).
 
     cols: the designs (dict of arrays, see `columns`), all feasible; accel_s, range_km:
     their objectives. As many as the budget allows are refined, spread along the front
     (`spread`).
-    Returns (designs, figures, start, evaluations): the improved designs as columns and
-    their `Scorer.figures` (only those that passed, see the module docstring), the index
-    in `cols` each started from, and the model evaluations spent.
+    Returns (designs, figures, start, evaluations): the new designs as columns and their
+    `Scorer.figures` (those that passed, see the module docstring, and the neighbours
+    that made the front), the index in `cols` each came from, and the model evaluations
+    spent.
     """
+    accel_s, range_km = np.asarray(accel_s, float), np.asarray(range_km, float)
+    pool, accel, rng, origin, near_fig, near_at, used = _with_neighbours(
+        cfg, cols, accel_s, range_km, int(NEIGHBOUR_SHARE * budget))
+    designs, fig, start, evaluations = _refine_steps(cfg, pool, accel, rng, budget - used, steps)
+    if near_fig is not None:  # the neighbours on the front, as they are
+        designs = {k: np.concatenate([np.asarray(designs[k]), _as_declared(k, np.asarray(pool[k])[near_at])]) for k in pool}
+        fig = {k: np.concatenate([fig[k], near_fig[k]]) for k in near_fig} if fig else near_fig
+        start = np.concatenate([start, near_at])
+    return designs, fig, origin[start], used + evaluations
+
+
+def _refine_steps(cfg, cols, accel_s, range_km, budget, steps):
+    """The gradient steps of `refine` from a spread of the front designs `cols`.
+    Returns (designs, figures, start, evaluations) as `refine`."""
     space = cfg.space
     names = relaxed_variables(space)
     counts = np.asarray([VARIABLES[k].kind == "int" for k in names], bool)

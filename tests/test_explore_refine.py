@@ -12,7 +12,7 @@ from explore_helpers import compose_config
 from test_explore_study import run
 
 from explore._design import VARIABLES, random_designs
-from explore._refine import cost_per_start, project, refine, spread
+from explore._refine import choice_neighbours, cost_per_start, project, refine, spread
 from explore._results import hypervolume
 from explore._scoring import Scorer, feasible
 from explore._summary import summary
@@ -70,13 +70,35 @@ def poor_front():
     return cfg, front, {k: v[on] for k, v in fig.items()}, designs, fig_new, start, evaluations, budget
 
 
+def changed_choices(cfg, designs, front, start):
+    """How many categorical variables of each design differ from its starting design's."""
+    names = [n for n in cfg.space.variables if VARIABLES[n].kind == "choice"]
+    return sum((np.asarray(designs[n]) != np.asarray(front[n])[start]).astype(int) for n in names)
+
+
+def test_choice_neighbours_change_one_choice_each():
+    _, cfg = compose_config([])
+    cols = random_designs(cfg.space, 3, np.random.default_rng(1))
+    near, source = choice_neighbours(cols, cfg.space)
+    per_design = sum(len(v.choices) - 1 for n, v in cfg.space.variables.items() if VARIABLES[n].kind == "choice")
+    assert len(source) == 3 * per_design and np.array_equal(np.bincount(source), [per_design] * 3)
+    assert np.all(changed_choices(cfg, near, cols, source) == 1)
+    for name in cfg.space.variables:  # the rest of each design is its source's
+        if VARIABLES[name].kind != "choice":
+            assert np.array_equal(np.asarray(near[name]), np.asarray(cols[name])[source])
+
+
 def test_refined_designs_stay_within_bounds_and_choices(poor_front):
     cfg, front, _, designs, _, start, _, _ = poor_front
     assert len(start) > 0
+    # a design differs from its start in one categorical choice at most (a neighbour, or
+    # one refined from a neighbour); the gradient steps hold the choices
+    changed = changed_choices(cfg, designs, front, start)
+    assert np.all(changed <= 1) and np.any(changed == 0) and np.any(changed == 1)
     for name, var in cfg.space.variables.items():
         values = np.asarray(designs[name])
-        if VARIABLES[name].kind == "choice":  # held: the starting design's
-            assert list(values) == list(np.asarray(front[name])[start])
+        if VARIABLES[name].kind == "choice":
+            assert set(values) <= set(var.choices)
             continue
         assert np.all(values >= var.low) and np.all(values <= var.high), name
         if VARIABLES[name].kind == "int":
@@ -93,15 +115,17 @@ def test_refined_designs_meet_every_constraint_when_scored_again(poor_front):
 
 
 def test_refined_designs_are_never_dominated_by_their_start(poor_front):
-    cfg, _, fig0, designs, _, start, _, _ = poor_front
+    cfg, front, fig0, designs, _, start, _, _ = poor_front
     fig = Scorer(cfg).figures(designs)
     t0, r0 = fig0["accel_0_100_s"][start], fig0["range_km"][start]
     t, r = fig["accel_0_100_s"], fig["range_km"]
     assert not np.any((t0 <= t) & (r0 >= r) & ((t0 < t) | (r0 > r)))
-    # Each improves its own scalarisation within an epsilon bound, so each dominates its
-    # start, except the two that push the ends of the front outwards.
+    # A design refined from a front design (its choices held) improves its own
+    # scalarisation within an epsilon bound, so it dominates its start, except the two
+    # that push the ends of the front outwards.
+    held = changed_choices(cfg, designs, front, start) == 0
     dominates = (t <= t0) & (r >= r0) & ((t < t0) | (r > r0))
-    assert dominates.sum() >= len(t) - 2
+    assert held.sum() > 2 and dominates[held].sum() >= held.sum() - 2
 
 
 def test_refinement_improves_a_poor_front_within_its_budget(poor_front):
