@@ -39,11 +39,11 @@ def pareto_figure(ds, path):
             if mine.size:
                 ax.scatter(accel[mine], range_km[mine], s=22, color=color, marker=marker, zorder=3,
                            edgecolors="k", linewidths=0.4, label=f"Pareto front, {layout} motor{'s' if layout == 'dual' else ''} ({mine.size})")
-        if "origin" in ds:  # designs from gradient refinement: a ring around their marker
+        if "origin" in ds:  # designs from refinement: a ring around their marker
             refined = front[np.asarray(ds["origin"].values).astype(str)[front] == "refine"]
             if refined.size:
                 ax.scatter(accel[refined], range_km[refined], s=70, facecolors="none", edgecolors="m", linewidths=0.9,
-                           zorder=3.5, label=f"of which refined with gradients ({refined.size})")
+                           zorder=3.5, label=f"of which from refinement: choices, gradients ({refined.size})")
     n_ref = ds.sizes.get("reference", 0)
     ref_x, ref_y = [], []
     if n_ref:

@@ -118,7 +118,7 @@ def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attr
     data["pareto"] = ("trial", np.asarray(pareto, bool), {"long_name": "on the Pareto front of the feasible designs"})
     data["reason"] = ("trial", np.asarray(reasons, dtype=object), {"long_name": "why the design is infeasible"})
     data["origin"] = ("trial", np.asarray(origin[0], dtype=object),
-                      {"long_name": "where the design came from: sampler, or refine (gradient refinement of a front design)"})
+                      {"long_name": "where the design came from: sampler, or refine (refinement of a front design: one categorical choice changed, or gradient steps)"})
     data["refined_from"] = ("trial", np.asarray(origin[1], np.int64),
                             {"long_name": "trial number a refined design started from (-1: sampled)"})
     ds = xr.Dataset(

@@ -71,7 +71,7 @@ def summary(ds):
     front_text = str(n_front)
     if refined.any():
         on = np.asarray(ds["pareto"].values, bool)
-        front_text += f" ({int((on & refined).sum())} from gradient refinement)"
+        front_text += f" ({int((on & refined).sum())} from refinement)"
     lines = [
         f"Study {ds.attrs['study_name']}: {n:,} designs, {n_ok:,} feasible, {front_text} on the Pareto front "
         f"(platform {ds.attrs['platform']}, space {ds.attrs['space']}, sampler {ds.attrs['sampler']}, "

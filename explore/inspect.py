@@ -8,7 +8,7 @@
 Columns: the swept settings (for a sweep), the trial, every design variable with its
 unit, 0-100 time, range, kerb mass, usable energy, the price of performance (km of
 range given up per 0.1 s quicker 0-100, with how it was found), and the design's origin
-(sampler, or refine: gradient refinement).
+(sampler, or refine: refinement of a front design, its choices or its gradients).
 """
 
 import argparse

@@ -160,7 +160,7 @@ def test_study_refines_its_front_and_marks_the_refined_designs(tmp_path):
         # Refined designs reach the front, and the summary says how many.
         n_refined = int(ds["pareto"].values[origin == "refine"].sum())
         assert n_refined > 0
-        assert f"({n_refined} from gradient refinement) on the Pareto front" in summary(ds)
+        assert f"({n_refined} from refinement) on the Pareto front" in summary(ds)
     # A rerun in the same directory resumes: nothing is sampled or refined again.
     again, _, _ = run(tmp_path, overrides, name="refined")
     assert len(again.trials) == len(study.trials)
