@@ -53,7 +53,7 @@ import logging
 import numpy as np
 
 from ._design import VARIABLES, meaningful, relaxed_variables
-from ._results import pareto_mask
+from ._results import pareto_mask, spread
 from ._scoring import Scorer, feasible
 
 LOG = logging.getLogger(__name__)
@@ -76,22 +76,6 @@ def cost_per_start(steps, n_counts):
     rounding candidates and the final rescoring."""
     rounding = 2**n_counts if n_counts else 0
     return GRADIENT_EVALUATIONS * steps + rounding + 1
-
-
-def spread(accel_s, range_km, k):
-    """Indices of up to `k` distinct points of a front, evenly spaced along its length
-    in objectives scaled by their spans (so a sparse stretch gets its share)."""
-    points, first = np.unique(np.column_stack([accel_s, range_km]), axis=0, return_index=True)
-    if len(points) <= k:
-        return np.sort(first)
-    span = np.ptp(points, axis=0)
-    scaled = points / np.where(span > 0.0, span, 1.0)
-    length = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(scaled, axis=0), axis=1))])
-    taken = np.zeros(len(points), bool)
-    for target in np.linspace(0.0, length[-1], k):  # the nearest point not taken yet
-        gap = np.where(taken, np.inf, np.abs(length - target))
-        taken[gap.argmin()] = True
-    return np.sort(first[taken])
 
 
 def project(y, rows, rhs, lo, hi, iterations=DYKSTRA_ITERATIONS):

@@ -44,6 +44,22 @@ CONSTRAINTS = {
 RANGE_LONG_NAME = {"wltp": "WLTP range (WLTC class 3b)", "epa": "EPA label range (UDDS/HWFET 55/45, x 0.7)"}
 
 
+def spread(accel_s, range_km, k):
+    """Indices of up to `k` distinct points of a front, evenly spaced along its length
+    in objectives scaled by their spans (so a sparse stretch gets its share)."""
+    points, first = np.unique(np.column_stack([accel_s, range_km]), axis=0, return_index=True)
+    if len(points) <= k:
+        return np.sort(first)
+    span = np.ptp(points, axis=0)
+    scaled = points / np.where(span > 0.0, span, 1.0)
+    length = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(scaled, axis=0), axis=1))])
+    taken = np.zeros(len(points), bool)
+    for target in np.linspace(0.0, length[-1], k):  # the nearest point not taken yet
+        gap = np.where(taken, np.inf, np.abs(length - target))
+        taken[gap.argmin()] = True
+    return np.sort(first[taken])
+
+
 def pareto_mask(accel_s, range_km, feasible):
     """True for the feasible designs no other feasible design dominates.
 

@@ -2,14 +2,9 @@
 
 import numpy as np
 
+from ._results import spread
+
 MAX_ROWS = 12
-
-
-def _spread(n, k):
-    """`k` indices spread evenly over range(n), ends included."""
-    if n <= k:
-        return np.arange(n)
-    return np.unique(np.round(np.linspace(0, n - 1, k)).astype(int))
 
 
 def _axle_text(ds, i, axle):
@@ -25,13 +20,17 @@ def _axle_text(ds, i, axle):
 
 
 def front_table(ds):
-    """Rows of text: the Pareto designs sorted by 0-100 (at most MAX_ROWS, spread evenly)."""
+    """Rows of text: the Pareto designs sorted by 0-100 (at most MAX_ROWS distinct ones, spread
+    evenly along the front's length in objectives scaled by their spans, ends included: a
+    stretch where the sampler left many designs gets no more rows than its length earns)."""
     idx = np.flatnonzero(ds["pareto"].values)
     idx = idx[np.argsort(ds["accel_0_100_s"].values[idx], kind="stable")]
+    n_front = len(idx)
     head = (f"{'trial':>6} {'0-100 s':>7} {'range km':>8}  {'layout':6} {'front kW/Nm xratio':>19} "
             f"{'rear kW/Nm xratio':>19} {'pack':>12} {'kWh':>5} {'mass kg':>7} {'km/0.1s':>7}")
     rows = [head]
-    for i in idx[_spread(len(idx), MAX_ROWS)]:
+    idx = idx[spread(ds["accel_0_100_s"].values[idx], ds["range_km"].values[idx], MAX_ROWS)]
+    for i in idx[np.argsort(ds["accel_0_100_s"].values[idx], kind="stable")]:
         pack = f"{int(ds['cells_series'].values[i])}s{int(ds['cells_parallel'].values[i])}p {str(ds['chemistry'].values[i]).upper()}"
         rows.append(
             f"{int(ds['trial'].values[i]):>6} {float(ds['accel_0_100_s'].values[i]):>7.2f} "
@@ -40,7 +39,7 @@ def front_table(ds):
             f"{float(ds['usable_energy_kwh'].values[i]):>5.1f} {float(ds['kerb_mass_kg'].values[i]):>7.0f} "
             f"{float(ds['range_per_tenth_s_km'].values[i]):>7.2f}"
         )
-    return rows, len(idx)
+    return rows, n_front
 
 
 def reference_position(accel_s, range_km, front_accel, front_range):

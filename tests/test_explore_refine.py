@@ -12,8 +12,8 @@ from explore_helpers import compose_config
 from test_explore_study import run
 
 from explore._design import VARIABLES, random_designs
-from explore._refine import _fill_gaps, choice_neighbours, cost_per_start, project, refine, spread
-from explore._results import hypervolume
+from explore._refine import _fill_gaps, choice_neighbours, cost_per_start, project, refine
+from explore._results import hypervolume, spread
 from explore._scoring import Scorer, feasible
 from explore._summary import summary
 

@@ -167,3 +167,19 @@ def test_inspect_trace_and_errors(sweep, tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG"
     empty = subprocess.run([sys.executable, "-m", "explore.inspect", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
     assert empty.returncode == 2 and "holds no results.nc" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_summary_table_spreads_its_rows_along_the_whole_front(tmp_path):
+    # The rows are distinct front designs spread along the front's length, both ends
+    # included, however unevenly the sampler left designs along it.
+    from explore._summary import MAX_ROWS, front_table
+
+    _, ds, _ = run(tmp_path, ["study.n_trials=200", "study.batch_size=50"])
+    rows, n_front = front_table(ds)
+    on = ds["pareto"].values
+    accel, range_km = ds["accel_0_100_s"].values[on], ds["range_km"].values[on]
+    distinct = len(np.unique(np.column_stack([accel, range_km]), axis=0))
+    assert n_front == on.sum() and len(rows) - 1 == min(MAX_ROWS, distinct)
+    shown = [float(r.split()[1]) for r in rows[1:]]
+    assert shown == sorted(shown)
+    assert shown[0] == pytest.approx(accel.min(), abs=0.006) and shown[-1] == pytest.approx(accel[range_km.argmax()], abs=0.006)
