@@ -232,7 +232,7 @@ def _refine_front(study, cfg, sampled, budget):
     study.add_trials(trials)
     key = f"{REFINE_EVALUATIONS_ATTR}_worker_{cfg.worker}"
     study.set_user_attr(key, study.user_attrs.get(key, 0) + evaluations)
-    log.info("refined %d front designs with gradients (%d model evaluations, %.1f s)",
+    log.info("refinement added %d designs (choice neighbours, gradient steps, gaps; %d model evaluations, %.1f s)",
              len(trials), evaluations, time.perf_counter() - started)
     return trials, fig
 
@@ -288,7 +288,7 @@ def run_study(cfg, run_dir, progress=True):
     try:
         while True:
             if any(last_round < at <= done for at in rounds):
-                bar.describe("refining the front with gradients")
+                bar.describe("refining the front")
                 if warming.is_alive():  # refinement takes the same gradients: compiled there
                     warming.join()
                 trials, fig = _refine_front(study, cfg, done, cfg.refine.evaluations // len(rounds))
