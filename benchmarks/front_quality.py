@@ -15,8 +15,10 @@ seed (one design's values and gradients count as 3, see `explore._refine`):
 Reference front: `--reference-designs` designs drawn uniformly over the space (counts
 and choices uniform, log-scaled variables log-uniform) and scored in batches; the feasible
 designs of the first non-dominated layers (at least `--reference-starts` of them) are
-refined with gradients (`--reference-steps` steps each); the reference is the
-non-dominated union of those and every method's final front, so no ratio exceeds 1.
+refined by `explore._refine.refine` with the budget of `--reference-steps` gradient steps
+each (which it shares among one-choice neighbours, a spread of starts and the front's
+widest gaps); the reference is the non-dominated union of those and every method's final
+front, so no ratio exceeds 1.
 
 Hypervolume (moocore) of the feasible front in (0-100 time, minimised; range,
 maximised) against the fixed reference point REFERENCE_POINT: 12 s (slower than any
@@ -113,7 +115,7 @@ def run_method(name, budget, seed):
 
 
 def reference_front(n_designs, n_starts, steps, seed=12345):
-    """Dense random search, then gradient refinement of its leading layers.
+    """Dense random search, then refinement of its leading layers.
     Returns (accel s, range km, seconds)."""
     started = time.perf_counter()
     _, cfg = compose_config(["study.batch_size=2000"])
