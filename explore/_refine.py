@@ -54,7 +54,7 @@ import numpy as np
 
 from ._design import VARIABLES, meaningful, relaxed_variables
 from ._results import pareto_mask, spread
-from ._scoring import Scorer, feasible
+from ._scoring import Scorer, _concatenate, feasible
 
 LOG = logging.getLogger(__name__)
 
@@ -162,7 +162,6 @@ class _Problem:
 def choice_neighbours(cols, space):
     """Every design of `cols` with one categorical variable changed to another of its
     choices: (columns, index of the design each came from)."""
-    n = len(cols["layout"])
     parts, source = [], []
     for name, var in space.variables.items():
         if VARIABLES[name].kind != "choice":
@@ -176,18 +175,23 @@ def choice_neighbours(cols, space):
                 source.append(other)
     if not parts:
         return {key: np.asarray(v)[:0] for key, v in cols.items()}, np.zeros(0, int)
-    return {key: np.concatenate([p[key] for p in parts]) for key in cols}, np.concatenate(source) if n else np.zeros(0, int)
+    return _concatenate(parts), np.concatenate(source)
+
+
+def _join(a, b):
+    """Columns (or figures) `a` followed by `b`; `a` may be empty ({})."""
+    return _concatenate([x for x in (a, b) if x])
 
 
 def _with_neighbours(cfg, cols, accel_s, range_km, budget):
-    """The designs `cols` (a front) together with those feasible one-choice neighbours of a
+    """The designs `cols` (a front) followed by those feasible one-choice neighbours of a
     spread of them that are on the front of both, scored within `budget` evaluations.
     Returns (pool columns, accel, range, index in `cols` each came from, the figures of the
-    neighbours on that front (None if none) and where they sit in the pool, evaluations)."""
+    neighbours in the pool ({} if none), evaluations)."""
     n = len(accel_s)
-    per_design = len(choice_neighbours({k: np.asarray(v)[:1] for k, v in cols.items()}, cfg.space)[1]) if n else 0
-    if not per_design or budget < per_design:
-        return cols, accel_s, range_km, np.arange(n), None, np.zeros(0, int), 0
+    per_design = sum(len(v.choices) - 1 for k, v in cfg.space.variables.items() if VARIABLES[k].kind == "choice")
+    if not n or not per_design or budget < per_design:
+        return cols, accel_s, range_km, np.arange(n), {}, 0
     pick = spread(accel_s, range_km, budget // per_design)
     near, source = choice_neighbours({k: np.asarray(v)[pick] for k, v in cols.items()}, cfg.space)
     fig = Scorer(cfg).figures(near)
@@ -199,9 +203,8 @@ def _with_neighbours(cfg, cols, accel_s, range_km, budget):
     pool = {k: np.concatenate([np.asarray(cols[k]), np.asarray(near[k])[ok]])[keep] for k in cols}
     origin = np.concatenate([np.arange(n), pick[source[ok]]])[keep]
     kept = keep[n:]
-    near_fig = {k: v[ok][kept] for k, v in fig.items()} if kept.any() else None
-    near_at = np.arange(n, n + int(kept.sum()))  # the pool holds the designs given first
-    return pool, accel[keep], rng[keep], origin, near_fig, near_at, len(source)
+    near_fig = {k: v[ok][kept] for k, v in fig.items()} if kept.any() else {}
+    return pool, accel[keep], rng[keep], origin, near_fig, len(source)
 
 
 def refine(cfg, cols, accel_s, range_km, budget, steps):
@@ -219,17 +222,15 @@ def refine(cfg, cols, accel_s, range_km, budget, steps):
     spent.
     """
     accel_s, range_km = np.asarray(accel_s, float), np.asarray(range_km, float)
-    pool, accel, rng, origin, near_fig, near_at, used = _with_neighbours(
-        cfg, cols, accel_s, range_km, int(NEIGHBOUR_SHARE * budget))
+    pool, accel, rng, origin, near_fig, used = _with_neighbours(cfg, cols, accel_s, range_km, int(NEIGHBOUR_SHARE * budget))
     designs, fig, start, evaluations = _refine_steps(cfg, pool, accel, rng, budget - used - int(GAP_SHARE * budget), steps)
     used += evaluations
-    more = _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget - used, steps)
-    if more is not None:
-        designs, fig, start, evaluations = more
-        used += evaluations
-    if near_fig is not None:  # the neighbours on the front, as they are
-        designs = {k: np.concatenate([np.asarray(designs[k]), _as_declared(k, np.asarray(pool[k])[near_at])]) for k in pool}
-        fig = {k: np.concatenate([fig[k], near_fig[k]]) for k in near_fig} if fig else near_fig
+    designs, fig, start, evaluations = _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget - used, steps)
+    used += evaluations
+    if near_fig:  # the neighbours on the front, as they are: the pool's designs after those given
+        near_at = np.arange(len(accel_s), len(accel))
+        designs = _join(designs, {k: _as_declared(k, np.asarray(v)[near_at]) for k, v in pool.items()})
+        fig = _join(fig, near_fig)
         start = np.concatenate([start, near_at])
     return designs, fig, origin[start], used
 
@@ -238,27 +239,24 @@ def _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget, steps):
     """Gradient steps into the largest gaps of the front of `pool` and the refined `designs`
     (scaled objectives): from the quicker design of each gap, the most range at no more than
     the 0-100 time halfway across it. Returns (designs, figures, start in `pool`,
-    evaluations) of the refined designs and these together, or None when the budget buys
-    no start."""
+    evaluations): those given followed by the new ones that passed."""
     names = relaxed_variables(cfg.space)
     counts = np.asarray([VARIABLES[k].kind == "int" for k in names], bool)
     per_start = cost_per_start(steps, int(counts.sum()))
     if not names or budget < per_start or not len(accel):
-        return None
+        return designs, fig, start, 0
     t = np.concatenate([accel, fig["accel_0_100_s"]]) if fig else np.asarray(accel)
     r = np.concatenate([rng, fig["range_km"]]) if fig else np.asarray(rng)
-    cols = {k: np.concatenate([np.asarray(pool[k]), np.asarray(designs[k])]) for k in pool} if fig else pool
-    origin = np.concatenate([np.arange(len(accel)), start]) if fig else np.arange(len(accel))
+    cols = _join(pool, designs)
+    origin = np.concatenate([np.arange(len(accel)), start])
     on = np.flatnonzero(pareto_mask(t, r, np.ones(len(t), bool)))
     on = on[np.argsort(t[on])]
-    if len(on) < 2:
-        return None
     scale_t, scale_r = max(np.ptp(t[on]), 0.1), max(np.ptp(r[on]), 1.0)
     width = np.hypot(np.diff(t[on]) / scale_t, np.diff(r[on]) / scale_r)
     widest = np.argsort(width)[::-1][: budget // per_start]
     widest = widest[width[widest] > 0.0]
     if not widest.size:
-        return None
+        return designs, fig, start, 0
     quicker, slower = on[widest], on[widest + 1]
     fig0 = {"accel_0_100_s": t[quicker], "range_km": r[quicker]}
     problem = _Problem(0.5 * (t[quicker] + t[slower]), r[quicker], np.full(widest.size, "range", dtype=object), scale_t, scale_r)
@@ -266,9 +264,7 @@ def _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget, steps):
                                              fig0, problem, np.full(widest.size, steps))
     if not ok.any():
         return designs, fig, start, evaluations
-    out = {k: np.concatenate([np.asarray(designs[k]), np.asarray(new[k])]) for k in new}
-    out_fig = {k: np.concatenate([fig[k], new_fig[k]]) for k in new_fig} if fig else new_fig
-    return out, out_fig, np.concatenate([start, origin[quicker[ok]]]), evaluations
+    return _join(designs, new), _join(fig, new_fig), np.concatenate([start, origin[quicker[ok]]]), evaluations
 
 
 def _refine_steps(cfg, cols, accel_s, range_km, budget, steps):

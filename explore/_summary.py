@@ -29,8 +29,7 @@ def front_table(ds):
     head = (f"{'trial':>6} {'0-100 s':>7} {'range km':>8}  {'layout':6} {'front kW/Nm xratio':>19} "
             f"{'rear kW/Nm xratio':>19} {'pack':>12} {'kWh':>5} {'mass kg':>7} {'km/0.1s':>7}")
     rows = [head]
-    idx = idx[spread(ds["accel_0_100_s"].values[idx], ds["range_km"].values[idx], MAX_ROWS)]
-    for i in idx[np.argsort(ds["accel_0_100_s"].values[idx], kind="stable")]:
+    for i in idx[spread(ds["accel_0_100_s"].values[idx], ds["range_km"].values[idx], MAX_ROWS)]:  # in 0-100 order
         pack = f"{int(ds['cells_series'].values[i])}s{int(ds['cells_parallel'].values[i])}p {str(ds['chemistry'].values[i]).upper()}"
         rows.append(
             f"{int(ds['trial'].values[i]):>6} {float(ds['accel_0_100_s'].values[i]):>7.2f} "
