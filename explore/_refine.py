@@ -53,6 +53,7 @@ import logging
 import numpy as np
 
 from ._design import VARIABLES, meaningful, relaxed_variables
+from ._figures import constraint_names
 from ._results import pareto_mask, spread
 from ._scoring import Scorer, _concatenate, feasible
 
@@ -137,7 +138,7 @@ class _Problem:
     def evaluate(self, values, derivs=None):
         """(objective (n,), rows (n, m)[, d objective (n, K), d rows (n, m, K)]) from
         figures (and their derivatives) keyed as `Scorer.figures` keys them."""
-        cons = sorted(k for k in values if k.startswith("constraint_"))
+        cons = sorted(constraint_names(values))
         more_range = np.isin(self.kind, ("range", "longest"))
         t, r = values["accel_0_100_s"] / self.scale_t, values["range_km"] / self.scale_r
         t0, r0 = self.accel0 / self.scale_t, self.range0 / self.scale_r

@@ -11,38 +11,7 @@ import numpy as np
 import xarray as xr
 
 from ._design import VARIABLES, active
-
-# units, long_name of every figure in results.nc (variables of the `trial` dimension)
-FIGURES = {
-    "accel_0_100_s": ("s", "0-100 km/h time"),
-    "range_km": ("km", "driving range"),
-    "top_speed_kmh": ("km/h", "top speed"),
-    "sustained_speed_kmh": ("km/h", "speed held on the motors' 30-minute rating"),
-    "kerb_mass_kg": ("kg", "kerb mass (no driver)"),
-    "usable_energy_kwh": ("kWh", "usable pack energy"),
-    "gross_energy_kwh": ("kWh", "gross pack energy"),
-    "pack_mass_kg": ("kg", "pack mass"),
-    "pack_max_voltage_v": ("V", "pack open-circuit voltage at the top of the usable window"),
-    "pack_min_voltage_v": ("V", "pack open-circuit voltage at the bottom of the usable window"),
-    "peak_dc_power_kw": ("kW", "DC power drawn at peak motor power"),
-    "peak_cell_current_a": ("A", "cell current at peak motor power"),
-    "wltc_consumption_wh_per_km": ("Wh/km", "WLTC class 3b consumption from the battery"),
-    "udds_consumption_wh_per_km": ("Wh/km", "UDDS consumption from the battery"),
-    "hwfet_consumption_wh_per_km": ("Wh/km", "HWFET consumption from the battery"),
-    "infeasible": ("1", "model infeasibility bits (see reason)"),
-}
-CONSTRAINTS = {
-    "constraint_drivable": "model infeasible (cannot reach 100 km/h, follow the cycle, or holds no energy)",
-    "constraint_top_speed": "1 - top speed / minimum top speed",
-    "constraint_sustained_speed": "1 - 30-minute speed / minimum 30-minute speed",
-    "constraint_pack_energy": "gross pack energy / platform limit - 1",
-    "constraint_pack_mass": "pack mass / platform limit - 1",
-    "constraint_pack_max_voltage": "pack top voltage / maximum - 1",
-    "constraint_pack_min_voltage": "1 - pack bottom voltage / minimum",
-    "constraint_cell_current": "cell current at peak power / allowed current - 1",
-}
-RANGE_LONG_NAME = {"wltp": "WLTP range (WLTC class 3b)", "epa": "EPA label range (UDDS/HWFET 55/45, x 0.7)"}
-
+from ._figures import FIGURES, RANGE_LONG_NAME
 
 def spread(accel_s, range_km, k):
     """Indices of up to `k` distinct points of a front, evenly spaced along its length
@@ -123,13 +92,11 @@ def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attr
             values = values.astype(object)
         vals, a = _variable(name, values, space)
         data[name] = ("trial", vals, a)
-    range_long = RANGE_LONG_NAME[attrs["objective_range"]]
-    for name, values in fig.items():
-        if name in FIGURES:
-            units, long_name = FIGURES[name]
-            data[name] = ("trial", values, {"units": units, "long_name": range_long if name == "range_km" else long_name})
-        elif name in CONSTRAINTS:
-            data[name] = ("trial", values, {"units": "1", "long_name": f"constraint value, <= 0 when met: {CONSTRAINTS[name]}"})
+    study_range = attrs["objective_range"]
+    range_long = RANGE_LONG_NAME[study_range]
+    for f in FIGURES:
+        if f.name in fig:
+            data[f.name] = ("trial", fig[f.name], {"units": f.unit, "long_name": f.describe(study_range)})
     data["feasible"] = ("trial", np.asarray(feasible, bool), {"long_name": "meets every constraint"})
     data["pareto"] = ("trial", np.asarray(pareto, bool), {"long_name": "on the Pareto front of the feasible designs"})
     data["reason"] = ("trial", np.asarray(reasons, dtype=object), {"long_name": "why the design is infeasible"})

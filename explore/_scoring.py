@@ -10,22 +10,21 @@ import numpy as np
 
 import objectives as ob
 
-from ._config import ConfigError, RangeCycle
+from ._config import ConfigError
 from ._design import AXLES, TYRE, assemble, column_chunks, encode, padded_chunks, plain_arrays, reference_vehicles, tyre_of
+from ._figures import CYCLES, FIGURES, OBJECTIVES, Role, constraint_names, study_figures
 
-CYCLES = {RangeCycle.wltp: ("wltc",), RangeCycle.epa: ("udds", "hwfet")}
-RANGE_KEY = {RangeCycle.wltp: "wltp_range_m", RangeCycle.epa: "epa_range_m"}
+__all__ = ["Scorer", "constraint_names", "feasible", "told_values", "check_reachable"]
 WORST_ACCEL_S = 1e3  # told to the sampler for a design that cannot reach 100 km/h
 
 
 class Scorer:
-    """Scores designs of one study. `figures(cols)` -> dict of arrays (see `FIGURES`)."""
+    """Scores designs of one study. `figures(cols)` -> dict of arrays (`explore._figures.FIGURES`)."""
 
     def __init__(self, cfg):
         self.cfg = cfg
         self.batch_size = cfg.study.batch_size
         self.cycles = CYCLES[cfg.objective.range]
-        self.range_key = RANGE_KEY[cfg.objective.range]
 
     def model_figures(self, vehicles, n):
         """Model outputs for a batched Vehicle of `n` designs, in chunks of `batch_size`."""
@@ -55,52 +54,20 @@ class Scorer:
         return _COMPILED[key]
 
     def derive(self, out, xp=np):
-        """Study figures (units in the names) from raw model outputs (SI).
+        """Study figures (units in the names) from raw model outputs (SI): the rows of
+        `explore._figures.FIGURES` this study has, in order. A constraint that is not finite
+        counts as violated (a NaN would hide a violation).
 
         `xp` is the array module: numpy, or jax.numpy when the outputs are traced
         (`jacobian`)."""
-        u = ob.units
-        accel = out["accel_0_100_s"]
-        fig = {
-            "accel_0_100_s": accel,
-            "range_km": out[self.range_key] / u.KM,
-            "top_speed_kmh": u.mps_to_kmh(out["top_speed_mps"]),
-            "sustained_speed_kmh": u.mps_to_kmh(out["sustained_speed_mps"]),
-            "kerb_mass_kg": out["kerb_mass_kg"],
-            "usable_energy_kwh": out["usable_energy_j"] / u.KWH,
-            "gross_energy_kwh": out["gross_energy_j"] / u.KWH,
-            "pack_mass_kg": out["pack_mass_kg"],
-            "pack_max_voltage_v": out["pack_max_voltage_v"],
-            "pack_min_voltage_v": out["pack_min_voltage_v"],
-            "peak_dc_power_kw": out["peak_dc_power_w"] / u.KW,
-            "peak_cell_current_a": out["peak_cell_current_a"],
-            "infeasible": out["infeasible"],
-        }
-        for cycle in self.cycles:
-            fig[f"{cycle}_consumption_wh_per_km"] = u.j_per_m_to_wh_per_km(out[f"{cycle}_consumption_j_per_m"])
-        fig.update(self.constraints(fig, out["cell_max_current_a"], xp))
+        values = dict(out)
+        fig = {}
+        for f in study_figures(self.cfg):
+            value = f.compute(values, self.cfg, xp)
+            if f.role is Role.constraint:
+                value = xp.where(xp.isfinite(value), value, 1.0)
+            fig[f.name] = values[f.name] = value
         return fig
-
-    def constraints(self, fig, cell_max_current_a, xp=np):
-        """Constraint values, each <= 0 when satisfied (relative to its limit)."""
-        c = self.cfg.constraints
-        out = {"constraint_drivable": xp.where(fig["infeasible"] != 0, 1.0, 0.0)}
-        if c.top_speed.enabled:
-            out["constraint_top_speed"] = 1.0 - fig["top_speed_kmh"] / c.top_speed.min_kmh
-        if c.sustained_speed.enabled:
-            out["constraint_sustained_speed"] = 1.0 - fig["sustained_speed_kmh"] / c.sustained_speed.min_kmh
-        if c.pack_fits.enabled:
-            out["constraint_pack_energy"] = fig["gross_energy_kwh"] / c.pack_fits.max_energy_kwh - 1.0
-            out["constraint_pack_mass"] = fig["pack_mass_kg"] / c.pack_fits.max_mass_kg - 1.0
-        if c.pack_voltage.enabled:
-            out["constraint_pack_max_voltage"] = fig["pack_max_voltage_v"] / c.pack_voltage.max_v - 1.0
-            out["constraint_pack_min_voltage"] = 1.0 - fig["pack_min_voltage_v"] / c.pack_voltage.min_v
-        if c.cell_current.enabled:
-            limit = c.cell_current.max_frac * cell_max_current_a
-            out["constraint_cell_current"] = fig["peak_cell_current_a"] / limit - 1.0
-        for k, v in out.items():  # a NaN would hide a violation: count it as one
-            out[k] = xp.where(xp.isfinite(v), v, 1.0)
-        return out
 
     def jacobian(self, cols, names):
         """Figures and their derivatives in the variables `names` (relaxed: counts may be
@@ -126,21 +93,11 @@ class Scorer:
 
     def reasons(self, fig):
         """Why each design is infeasible ('' when feasible): list of str."""
-        c = self.cfg.constraints
-        checks = [
-            ("constraint_top_speed", lambda i: f"top speed {fig['top_speed_kmh'][i]:.0f} km/h < {c.top_speed.min_kmh:g} km/h"),
-            ("constraint_sustained_speed", lambda i: f"30-minute speed {fig['sustained_speed_kmh'][i]:.0f} km/h < "
-                                                     f"{c.sustained_speed.min_kmh:g} km/h"),
-            ("constraint_pack_energy", lambda i: f"pack {fig['gross_energy_kwh'][i]:.1f} kWh > {c.pack_fits.max_energy_kwh:g} kWh"),
-            ("constraint_pack_mass", lambda i: f"pack {fig['pack_mass_kg'][i]:.0f} kg > {c.pack_fits.max_mass_kg:g} kg"),
-            ("constraint_pack_max_voltage", lambda i: f"pack {fig['pack_max_voltage_v'][i]:.0f} V > {c.pack_voltage.max_v:g} V"),
-            ("constraint_pack_min_voltage", lambda i: f"pack {fig['pack_min_voltage_v'][i]:.0f} V < {c.pack_voltage.min_v:g} V"),
-            ("constraint_cell_current", lambda i: f"cell current {fig['peak_cell_current_a'][i]:.0f} A at peak power over its limit"),
-        ]
+        violated = [f for f in FIGURES if f.reason is not None and f.name in fig]
         out = []
         for i in range(len(fig["accel_0_100_s"])):
             why = ob.describe_infeasible(fig["infeasible"][i])
-            why += [text(i) for key, text in checks if key in fig and fig[key][i] > 0.0]
+            why += [f.reason(fig, i, self.cfg) for f in violated if fig[f.name][i] > 0.0]
             out.append("; ".join(why))
         return out
 
@@ -190,7 +147,7 @@ def _compiled_jacobian(scorer, names):
 
         def figures(codes, x):
             fig = scorer.derive(_model(scorer, {**codes, **{k: x[:, j] for j, k in enumerate(names)}}), xp=jnp)
-            return {k: fig[k] for k in ("accel_0_100_s", "range_km", *constraint_names(fig))}
+            return {k: fig[k] for k in (*(f.name for f in OBJECTIVES), *constraint_names(fig))}
 
         @jax.jit
         def along(codes, x, j):
@@ -202,10 +159,6 @@ def _compiled_jacobian(scorer, names):
 
         fn = _COMPILED[key] = values_and_derivs
     return fn
-
-
-def constraint_names(fig):
-    return [k for k in fig if k.startswith("constraint_")]
 
 
 def feasible(fig):

@@ -27,11 +27,12 @@ from ._front import warm_up
 from ._refine import refine
 from ._results import pareto_mask
 from ._samplers import make_sampler
-from ._scoring import Scorer, constraint_names, feasible, told_values
+from ._figures import BY_NAME, OBJECTIVES, constraint_names
+from ._scoring import Scorer, feasible, told_values
 
 log = logging.getLogger(__name__)
-DIRECTIONS = ["minimize", "maximize"]
-METRICS = ["accel_0_100_s", "range_km"]
+DIRECTIONS = [f.sense for f in OBJECTIVES]
+METRICS = [f.name for f in OBJECTIVES]
 CHECKPOINT_DIR = "checkpoint"
 WORKER_ATTR = "worker"
 ORIGIN_ATTR = "origin"  # "refine" on designs from refinement (absent: the sampler's)
@@ -185,7 +186,7 @@ def _tell(study, trials, fig, worker):
     for i, trial in enumerate(trials):
         trial.set_user_attr(WORKER_ATTR, worker)
         for name in names:
-            trial.set_constraint(name.removeprefix("constraint_"), fig[name][i])
+            trial.set_constraint(BY_NAME[name].constraint_key, fig[name][i])
         study.tell(trial, [accel[i], range_km[i]])
     return accel, range_km
 
@@ -225,7 +226,7 @@ def _refine_front(study, cfg, sampled, budget):
             distributions=dists,
             user_attrs={WORKER_ATTR: cfg.worker, ORIGIN_ATTR: "refine", REFINED_FROM_ATTR: front[j].number,
                         REFINED_AFTER_ATTR: sampled},
-            constraints={name.removeprefix("constraint_"): float(fig[name][i]) for name in constraint_names(fig)},
+            constraints={BY_NAME[name].constraint_key: float(fig[name][i]) for name in constraint_names(fig)},
         )
         for i, j in enumerate(start)
     ]
