@@ -54,6 +54,8 @@ class Figure:
             constraint is enabled).
         reason: a constraint's text for design `i` when violated: (figures, i, cfg) -> str.
         shown: a column of `python -m explore.inspect`.
+        summary: a column of the printed summary's front table: (header, width, decimals);
+            objectives come before the design's columns, other figures after them.
     """
 
     name: str
@@ -65,6 +67,7 @@ class Figure:
     applies: Callable[[Any], bool] = lambda cfg: True
     reason: Callable[[Values, int, Any], str] | None = None
     shown: bool = False
+    summary: tuple[str, int, int] | None = None
 
     def __post_init__(self) -> None:
         if (self.role is Role.objective) != (self.sense in ("minimize", "maximize")):
@@ -104,15 +107,16 @@ def _constraint(name: str, long_name: str, compute, applies, reason=None) -> Fig
 
 FIGURES: tuple[Figure, ...] = (
     Figure(name="accel_0_100_s", unit="s", long_name="0-100 km/h time", compute=_out("accel_0_100_s"),
-           role=Role.objective, sense="minimize", shown=True),
-    Figure(name="range_km", unit="km", long_name="{range}", role=Role.objective, sense="maximize", shown=True,
+           role=Role.objective, sense="minimize", shown=True, summary=("0-100 s", 7, 2)),
+    Figure(name="range_km", unit="km", long_name="{range}", role=Role.objective, sense="maximize", shown=True, summary=("range km", 8, 0),
            compute=lambda v, cfg, xp: v[RANGE_KEY[cfg.objective.range]] / u.KM),
     Figure(name="top_speed_kmh", unit="km/h", long_name="top speed", compute=lambda v, cfg, xp: u.mps_to_kmh(v["top_speed_mps"])),
     Figure(name="sustained_speed_kmh", unit="km/h", long_name="speed held on the motors' 30-minute rating",
            compute=lambda v, cfg, xp: u.mps_to_kmh(v["sustained_speed_mps"])),
-    Figure(name="kerb_mass_kg", unit="kg", long_name="kerb mass (no driver)", compute=_out("kerb_mass_kg"), shown=True),
-    Figure(name="usable_energy_kwh", unit="kWh", long_name="usable pack energy", shown=True,
+    Figure(name="usable_energy_kwh", unit="kWh", long_name="usable pack energy", shown=True, summary=("kWh", 5, 1),
            compute=lambda v, cfg, xp: v["usable_energy_j"] / u.KWH),
+    Figure(name="kerb_mass_kg", unit="kg", long_name="kerb mass (no driver)", compute=_out("kerb_mass_kg"), shown=True,
+           summary=("mass kg", 7, 0)),
     Figure(name="gross_energy_kwh", unit="kWh", long_name="gross pack energy", compute=lambda v, cfg, xp: v["gross_energy_j"] / u.KWH),
     Figure(name="pack_mass_kg", unit="kg", long_name="pack mass", compute=_out("pack_mass_kg")),
     Figure(name="pack_max_voltage_v", unit="V", long_name="pack open-circuit voltage at the top of the usable window",

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ._figures import FIGURES, Role
 from ._results import spread
 
 MAX_ROWS = 12
@@ -22,22 +23,30 @@ def _axle_text(ds, i, axle):
 def front_table(ds):
     """Rows of text: the Pareto designs sorted by 0-100 (at most MAX_ROWS distinct ones, spread
     evenly along the front's length in objectives scaled by their spans, ends included: a
-    stretch where the sampler left many designs gets no more rows than its length earns)."""
+    stretch where the sampler left many designs gets no more rows than its length earns).
+    Columns: the objectives, the design, the figures the figure table gives a `summary`
+    column, and the price of performance."""
     idx = np.flatnonzero(ds["pareto"].values)
     idx = idx[np.argsort(ds["accel_0_100_s"].values[idx], kind="stable")]
     n_front = len(idx)
-    head = (f"{'trial':>6} {'0-100 s':>7} {'range km':>8}  {'layout':6} {'front kW/Nm xratio':>19} "
-            f"{'rear kW/Nm xratio':>19} {'pack':>12} {'kWh':>5} {'mass kg':>7} {'km/0.1s':>7}")
+    columns = [f for f in FIGURES if f.summary is not None and f.name in ds]
+    first = [f for f in columns if f.role is Role.objective]
+    later = [f for f in columns if f.role is not Role.objective]
+
+    def cells(figures, i=None):
+        if i is None:
+            return [f"{f.summary[0]:>{f.summary[1]}}" for f in figures]
+        return [f"{float(ds[f.name].values[i]):>{f.summary[1]}.{f.summary[2]}f}" for f in figures]
+
+    head = " ".join([f"{'trial':>6}", *cells(first)]) + "  " + " ".join(
+        [f"{'layout':6}", f"{'front kW/Nm xratio':>19}", f"{'rear kW/Nm xratio':>19}", f"{'pack':>12}", *cells(later),
+         f"{'km/0.1s':>7}"])
     rows = [head]
     for i in idx[spread(ds["accel_0_100_s"].values[idx], ds["range_km"].values[idx], MAX_ROWS)]:  # in 0-100 order
         pack = f"{int(ds['cells_series'].values[i])}s{int(ds['cells_parallel'].values[i])}p {str(ds['chemistry'].values[i]).upper()}"
-        rows.append(
-            f"{int(ds['trial'].values[i]):>6} {float(ds['accel_0_100_s'].values[i]):>7.2f} "
-            f"{float(ds['range_km'].values[i]):>8.0f}  {str(ds['layout'].values[i]):6} "
-            f"{_axle_text(ds, i, 'front'):>19} {_axle_text(ds, i, 'rear'):>19} {pack:>12} "
-            f"{float(ds['usable_energy_kwh'].values[i]):>5.1f} {float(ds['kerb_mass_kg'].values[i]):>7.0f} "
-            f"{float(ds['range_per_tenth_s_km'].values[i]):>7.2f}"
-        )
+        rows.append(" ".join([f"{int(ds['trial'].values[i]):>6}", *cells(first, i)]) + "  " + " ".join(
+            [f"{str(ds['layout'].values[i]):6}", f"{_axle_text(ds, i, 'front'):>19}", f"{_axle_text(ds, i, 'rear'):>19}",
+             f"{pack:>12}", *cells(later, i), f"{float(ds['range_per_tenth_s_km'].values[i]):>7.2f}"]))
     return rows, n_front
 
 
