@@ -119,6 +119,8 @@ FIGURES: tuple[Figure, ...] = (
            summary=("mass kg", 7, 0)),
     Figure(name="gross_energy_kwh", unit="kWh", long_name="gross pack energy", compute=lambda v, cfg, xp: v["gross_energy_j"] / u.KWH),
     Figure(name="pack_mass_kg", unit="kg", long_name="pack mass", compute=_out("pack_mass_kg")),
+    Figure(name="pack_energy_density_wh_per_kg", unit="Wh/kg", long_name="usable pack energy per pack mass",
+           compute=lambda v, cfg, xp: v["usable_energy_kwh"] * 1e3 / v["pack_mass_kg"]),
     Figure(name="pack_max_voltage_v", unit="V", long_name="pack open-circuit voltage at the top of the usable window",
            compute=_out("pack_max_voltage_v")),
     Figure(name="pack_min_voltage_v", unit="V", long_name="pack open-circuit voltage at the bottom of the usable window",
