@@ -9,46 +9,33 @@ from ._config import SamplerName
 
 
 class _BatchGenerations:
-    """Generation bookkeeping of Optuna's genetic samplers, memoised between tells.
+    """Search space and parent population of Optuna's genetic samplers, memoised between tells.
 
-    Optuna works out a new trial's generation, its parent population and the search space
-    by scanning completed trials, once per trial asked: O(n^2) over a study (20 s of
-    bookkeeping for 10,000 trials). All three only change when a trial is told, so here
-    they are computed once and reused until the next `after_trial`. The trials sampled
-    are the same (tested).
+    Optuna works out a new trial's search space and its parent population by scanning the
+    study's trials, once per trial asked: O(n^2) over a study. Both only change when a
+    trial is told, so here they are computed once and reused until the next `after_trial`
+    (through the samplers' public methods; the generation of a trial is Optuna's own,
+    which it keeps incrementally). The trials sampled are the same (tested).
     Only valid when this process is the only one telling trials (in-memory storage).
     """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._told = 0
         self._memo = {}
 
-    def get_trial_generation(self, study, trial):
-        key = self._get_generation_key()
-        if key in trial.system_attrs:
-            return trial.system_attrs[key]
-        memo = ("generation", self._told)
-        if memo not in self._memo:
-            self._memo = {memo: super().get_trial_generation(study, trial)}  # sets the attr too
-            return self._memo[memo]
-        study._storage.set_trial_system_attr(trial._trial_id, key, self._memo[memo])
-        return self._memo[memo]
-
     def infer_relative_search_space(self, study, trial):
-        memo = ("space", self._told)
-        if memo not in self._memo:
-            self._memo[memo] = super().infer_relative_search_space(study, trial)
-        return dict(self._memo[memo])
+        if "space" not in self._memo:
+            self._memo["space"] = super().infer_relative_search_space(study, trial)
+        return dict(self._memo["space"])
 
     def get_parent_population(self, study, generation):
-        memo = ("parents", generation, self._told)
+        memo = ("parents", generation)
         if memo not in self._memo:
             self._memo[memo] = super().get_parent_population(study, generation)
         return self._memo[memo]
 
     def after_trial(self, study, trial, state, values):
-        self._told += 1
+        self._memo = {}
         super().after_trial(study, trial, state, values)
 
     def __getstate__(self):
