@@ -53,7 +53,7 @@ import moocore
 import numpy as np
 import optuna
 
-from explore._config import compose as compose_config
+from explore import load_config as compose_config
 from explore._design import columns, random_designs
 from explore._refine import cost_per_start, refine
 from explore._results import hypervolume as _hypervolume

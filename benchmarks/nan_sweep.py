@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import objectives as ob
-from explore._config import compose
+from explore import load_config
 from explore._design import build_vehicles, random_designs
 from explore._scoring import Scorer, constraint_names, feasible
 
@@ -55,7 +55,7 @@ def main():
     parser.add_argument("overrides", nargs="*", help="Hydra overrides of the study config")
     args = parser.parse_args()
 
-    _, cfg = compose([*args.overrides, f"study.batch_size={CHUNK}"])
+    _, cfg = load_config([*args.overrides, f"study.batch_size={CHUNK}"])
     scorer = Scorer(cfg)
     rng = np.random.default_rng(args.seed)
     counts = {"nan": 0, "inf": 0, "feasible": 0, "jacobian_designs": 0, "jacobian_nan": 0, "jacobian_inf": 0}

@@ -14,7 +14,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ._config import ConfigError, redact, register, to_typed, validate
+from ._config import ConfigError, check, redact, register, to_typed
 
 log = logging.getLogger("explore")
 RESULTS = "results.nc"
@@ -44,19 +44,13 @@ def main(cfg):
 
     from objectives import enable_compilation_cache
 
-    from ._design import check_space, reference_vehicles
-    from ._scoring import check_reachable
     from ._export import export
     from ._plots import pareto_figure
     from ._study import run_study
     from ._summary import summary
 
     try:
-        typed = to_typed(cfg)
-        validate(typed)
-        check_space(typed.space, typed.vehicle)
-        check_reachable(typed)
-        reference_vehicles(typed.vehicle)
+        typed = check(to_typed(cfg))
     except ConfigError as e:
         fail(str(e))
     except OmegaConfBaseException as e:

@@ -1,9 +1,10 @@
 """Typed configuration of a study: Hydra structured-config schemas and their validation.
 
 The schemas are registered in Hydra's ConfigStore (`register`) and `conf/` fills them in.
-`__main__` converts the composed config to these dataclasses once (`to_typed`) and
-`validate` checks plain numbers at this boundary, so that nothing below sees a DictConfig
-or a value that makes no physical sense.
+The composed config is converted to these dataclasses once (`to_typed`) and checked
+(`check`: plain values, the space against the platform, reachable constraints) at this
+boundary, so that nothing below sees a DictConfig or a value that makes no physical sense.
+Scripts get a config the same way the command line does: `load_config(overrides)`.
 """
 
 import enum
@@ -15,6 +16,7 @@ from typing import Any, Dict, List, Optional
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 
 class ConfigError(ValueError):
@@ -85,20 +87,47 @@ class SamplerName(enum.Enum):
 
 @dataclass
 class SamplerConfig:
-    """Optuna sampler and its options. Options a sampler does not take are ignored:
-    population_size, mutation_prob, crossover_prob, swapping_prob (nsga2, nsga3);
-    n_startup_trials, multivariate, constant_liar (tpe); qmc_type, scramble (qmc)."""
+    """An Optuna sampler: its name. Each sampler has its own schema below (one per option of
+    the `sampler` group), so a key a sampler does not take is an error at composition."""
 
     name: SamplerName = MISSING
+
+
+@dataclass
+class GeneticSamplerConfig(SamplerConfig):
+    """NSGA-II or NSGA-III."""
+
     population_size: Optional[int] = None  # None: one batch (`study.batch_size`)
-    mutation_prob: Optional[float] = None
+    mutation_prob: Optional[float] = None  # None: 1 / number of variables
     crossover_prob: float = 0.9
     swapping_prob: float = 0.5
+
+
+@dataclass
+class TPESamplerConfig(SamplerConfig):
     n_startup_trials: int = 10
     multivariate: bool = True
     constant_liar: bool = True  # spread the designs of one batch apart
+
+
+@dataclass
+class QMCSamplerConfig(SamplerConfig):
     qmc_type: str = "sobol"
     scramble: bool = True
+
+
+@dataclass
+class RandomSamplerConfig(SamplerConfig):
+    pass
+
+
+SAMPLER_SCHEMAS = {
+    SamplerName.nsga2: GeneticSamplerConfig,
+    SamplerName.nsga3: GeneticSamplerConfig,
+    SamplerName.tpe: TPESamplerConfig,
+    SamplerName.random: RandomSamplerConfig,
+    SamplerName.qmc: QMCSamplerConfig,
+}
 
 
 class RangeCycle(enum.Enum):
@@ -190,7 +219,7 @@ class ClusterConfig:
 class Config:
     vehicle: PlatformConfig = MISSING
     space: SpaceConfig = MISSING
-    sampler: SamplerConfig = MISSING
+    sampler: Any = MISSING  # a SamplerConfig subclass: the schema of the sampler option chosen
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     constraints: ConstraintsConfig = field(default_factory=ConstraintsConfig)
     study: StudyConfig = field(default_factory=StudyConfig)
@@ -201,23 +230,49 @@ class Config:
 
 
 def register():
-    """Register the root schema; each group's files merge into its typed field."""
-    ConfigStore.instance().store(name="config_schema", node=Config)
+    """Register the root schema, and one schema per sampler (`<name>_schema` in the `sampler`
+    group, named by conf/sampler/<name>.yaml's defaults); each group's files merge into
+    their typed field."""
+    store = ConfigStore.instance()
+    store.store(name="config_schema", node=Config)
+    for name, schema in SAMPLER_SCHEMAS.items():
+        store.store(group="sampler", name=f"{name.value}_schema", node=schema(name=name))
 
 
 CONF_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conf")
 
 
-def compose(overrides=()):
-    """The study config of `python -m explore <overrides>` without running it, for scripts
-    and notebooks: (DictConfig, typed Config). `overrides`: list of 'key=value'."""
+def load_config(overrides=()):
+    """The study config of `python -m explore <overrides>`, composed from conf/ and checked
+    (`check`), for scripts, notebooks, benchmarks and tests: (DictConfig, typed Config).
+    `overrides`: list of 'key=value'. Raises `ConfigError` for a value that cannot work;
+    Hydra's own errors (an unknown key or group option) pass through."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
 
     register()
     with initialize_config_dir(config_dir=CONF_DIR, version_base=None):
         cfg = hydra_compose(config_name="config", overrides=list(overrides))
-    return cfg, to_typed(cfg)
+    try:
+        typed = to_typed(cfg)
+    except OmegaConfBaseException as e:
+        raise ConfigError(str(e).splitlines()[0]) from None
+    return cfg, check(typed)
+
+
+def check(cfg):
+    """`cfg` (a `Config`) if a study can run on it, else `ConfigError` naming the first key that
+    cannot work, its value and the fix: its values (`validate`), the search space against
+    the platform, the constraints against what the space can reach, the platform's published
+    variants. `run_study` checks its config with this too, so no invalid config runs."""
+    from ._design import check_space, reference_vehicles
+    from ._scoring import check_reachable
+
+    validate(cfg)
+    check_space(cfg.space, cfg.vehicle)
+    check_reachable(cfg)
+    reference_vehicles(cfg.vehicle)
+    return cfg
 
 
 def to_typed(cfg):
@@ -282,14 +337,19 @@ def validate(cfg):
     _check(cfg.worker >= 0, "worker", cfg.worker, "must be >= 0")
 
     sp = cfg.sampler
-    _check(sp.population_size is None or sp.population_size >= 2, "sampler.population_size", sp.population_size,
-           "must be >= 2, or null for one batch")
-    if sp.mutation_prob is not None:
-        _fraction("sampler.mutation_prob", sp.mutation_prob)
-    _fraction("sampler.crossover_prob", sp.crossover_prob)
-    _fraction("sampler.swapping_prob", sp.swapping_prob)
-    _check(sp.n_startup_trials >= 0, "sampler.n_startup_trials", sp.n_startup_trials, "must be >= 0")
-    _check(sp.qmc_type in ("sobol", "halton"), "sampler.qmc_type", sp.qmc_type, "must be sobol or halton")
+    _check(isinstance(sp, SAMPLER_SCHEMAS.get(getattr(sp, "name", None), ())), "sampler", sp,
+           "must come from a sampler option of conf/sampler/ (its defaults name the <name>_schema)")
+    if isinstance(sp, GeneticSamplerConfig):
+        _check(sp.population_size is None or sp.population_size >= 2, "sampler.population_size", sp.population_size,
+               "must be >= 2, or null for one batch")
+        if sp.mutation_prob is not None:
+            _fraction("sampler.mutation_prob", sp.mutation_prob)
+        _fraction("sampler.crossover_prob", sp.crossover_prob)
+        _fraction("sampler.swapping_prob", sp.swapping_prob)
+    if isinstance(sp, TPESamplerConfig):
+        _check(sp.n_startup_trials >= 0, "sampler.n_startup_trials", sp.n_startup_trials, "must be >= 0")
+    if isinstance(sp, QMCSamplerConfig):
+        _check(sp.qmc_type in ("sobol", "halton"), "sampler.qmc_type", sp.qmc_type, "must be sobol or halton")
 
     c = cfg.constraints
     _positive("constraints.top_speed.min_kmh", c.top_speed.min_kmh)

@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 import optuna
 
-from ._config import ConfigError, redact
+from ._config import ConfigError, check, redact
 from ._design import columns, distributions
 from ._front import warm_up
 from ._refine import refine
@@ -246,7 +246,9 @@ def _warm_up(cfg):
 
 
 def run_study(cfg, run_dir, progress=True):
-    """Run (or resume) the study of `cfg` (a typed Config) in `run_dir`. Returns the Study."""
+    """Run (or resume) the study of `cfg` (a typed Config, checked here: `ConfigError` if it
+    cannot work) in `run_dir`. Returns the Study."""
+    check(cfg)
     shared = cfg.study.storage is not None
     storage = open_storage(cfg.study.storage)
     seed = worker_seed(cfg.seed, cfg.worker)

@@ -4,15 +4,15 @@ import pathlib
 
 from omegaconf import OmegaConf
 
-from explore._config import compose
+from explore import load_config
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
 
 
 def compose_config(overrides=()):
-    """(DictConfig, typed Config) for `overrides` (list of 'key=value')."""
-    return compose(overrides)
+    """(DictConfig, checked typed Config) for `overrides` (list of 'key=value')."""
+    return load_config(overrides)
 
 
 def config_yaml(cfg):

@@ -1,14 +1,16 @@
 """Every config in conf/ composes, validates and builds designs the model can score."""
 
+import hydra
 import numpy as np
 import optuna
 import pytest
 
 import objectives as ob
-from explore._config import ConfigError, Variable, validate
+from explore._config import SAMPLER_SCHEMAS, ConfigError, SamplerName, Variable, validate
 from explore._design import VARIABLES, build_vehicles, check_space, columns, distributions, reference_vehicles, whole_cells
 from explore._samplers import make_sampler
 from explore._scoring import Scorer
+from explore._study import run_study
 
 from explore_helpers import compose_config, group_options
 
@@ -137,11 +139,8 @@ def test_tyre_choice_is_grip_bought_with_range():
     ],
 )
 def test_bad_values_name_the_key(override, key):
-    _, cfg = compose_config([override])
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
-        validate(cfg)
-        check_space(cfg.space, cfg.vehicle)
-        reference_vehicles(cfg.vehicle)
+        compose_config([override])
 
 
 def test_unknown_variable_is_named():
@@ -155,3 +154,23 @@ def test_variables_table_covers_the_spaces():
     for option in group_options("space"):
         _, cfg = compose_config([f"space={option}"])
         assert set(cfg.space.variables) <= set(VARIABLES)
+
+
+@pytest.mark.parametrize("option", group_options("sampler"))
+def test_each_sampler_has_its_own_schema(option):
+    """A sampler option composes into its own schema, so a key another sampler takes is refused."""
+    _, cfg = compose_config([f"sampler={option}"])
+    assert type(cfg.sampler) is SAMPLER_SCHEMAS[SamplerName(option)]
+    foreign = "qmc_type" if option != "qmc" else "population_size"
+    with pytest.raises(hydra.errors.ConfigCompositionException, match=foreign):
+        compose_config([f"sampler={option}", f"sampler.{foreign}=1"])
+
+
+def test_an_unchecked_config_does_not_run(tmp_path):
+    """`run_study` checks its config like the command line: a value changed after loading
+    that cannot work is refused before anything is written."""
+    _, cfg = compose_config(["study.progress=false"])
+    cfg.study.batch_size = 0
+    with pytest.raises(ConfigError, match=r"study\.batch_size"):
+        run_study(cfg, str(tmp_path))
+    assert not any(tmp_path.iterdir())
