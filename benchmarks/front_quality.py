@@ -79,8 +79,9 @@ def front_gaps(accel, range_km, ref_accel, ref_range):
     module docstring): dict of largest_range_gap_km, median_range_gap_km (over the reference
     points at or above the front's quickest time), quick_end_short_s, long_end_short_km."""
     if not len(accel):
-        return dict.fromkeys(("largest_range_gap_km", "median_range_gap_km", "quick_end_short_s", "long_end_short_km"),
-                             float("nan"))
+        return dict.fromkeys(
+            ("largest_range_gap_km", "median_range_gap_km", "quick_end_short_s", "long_end_short_km"), float("nan")
+        )
     order = np.argsort(accel)
     a, best = accel[order], np.maximum.accumulate(range_km[order])  # best range no slower than a
     reached = ref_accel >= a[0]
@@ -153,8 +154,9 @@ def main():
     parser.add_argument("--reference-designs", type=int, default=1_000_000)
     parser.add_argument("--reference-starts", type=int, default=1000)
     parser.add_argument("--reference-steps", type=int, default=30)
-    parser.add_argument("--reference-cache", metavar="NPZ",
-                        help="reuse the reference front saved in this file (written if missing)")
+    parser.add_argument(
+        "--reference-cache", metavar="NPZ", help="reuse the reference front saved in this file (written if missing)"
+    )
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -162,7 +164,9 @@ def main():
         with np.load(args.reference_cache) as saved:
             ref_accel, ref_range, ref_seconds = saved["accel_0_100_s"], saved["range_km"], float(saved["seconds"])
     else:
-        ref_accel, ref_range, ref_seconds = reference_front(args.reference_designs, args.reference_starts, args.reference_steps)
+        ref_accel, ref_range, ref_seconds = reference_front(
+            args.reference_designs, args.reference_starts, args.reference_steps
+        )
         if args.reference_cache:
             np.savez(args.reference_cache, accel_0_100_s=ref_accel, range_km=ref_range, seconds=ref_seconds)
     run_method("random", 400, 0)  # compiles the model and its gradients once, outside the timings
@@ -182,7 +186,10 @@ def main():
     gaps = {}
     for name in args.methods:
         seeds = {s: front_gaps(*fronts[name, s], union_accel[on], union_range[on]) for s in args.seeds}
-        gaps[name] = {"per_seed": seeds, "worst": {k: max(g[k] for g in seeds.values()) for k in next(iter(seeds.values()))}}
+        gaps[name] = {
+            "per_seed": seeds,
+            "worst": {k: max(g[k] for g in seeds.values()) for k in next(iter(seeds.values()))},
+        }
     result = {
         "budget": args.budget,
         "hv_ratio": {name: statistics.median(v) for name, v in per_seed.items()},

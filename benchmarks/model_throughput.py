@@ -35,8 +35,13 @@ def random_designs(n, seed=0):
         torque = u(200.0, 450.0)
         ratio = u(7.0, 11.0)
         motor = ob.SynchronousMotor(peak_torque=torque, peak_power=power, max_speed=u(1000.0, 1900.0))
-        tyre = ob.Tyre(section_width=u(0.205, 0.285), aspect_ratio=u(0.35, 0.55), rim_diameter=u(0.43, 0.53),
-                       label_rrc=u(0.0059, 0.0098), friction=u(1.1, 1.2))
+        tyre = ob.Tyre(
+            section_width=u(0.205, 0.285),
+            aspect_ratio=u(0.35, 0.55),
+            rim_diameter=u(0.43, 0.53),
+            label_rrc=u(0.0059, 0.0098),
+            friction=u(1.1, 1.2),
+        )
         return ob.Axle(motor=motor, gearbox=ob.Gearbox(ratio_low=ratio), tyre=tyre, n_motors=count)
 
     body = ob.Body(glider_mass=u(1100.0, 1400.0), drag_coefficient=u(0.24, 0.32), frontal_area=u(2.2, 2.7))

@@ -39,8 +39,11 @@ def _tangents(objective, cycles):
         leaves, tree = jax.tree.flatten(vehicles)
         keys = jax.random.split(key, len(leaves))
         dirs = [jax.random.normal(k, jnp.shape(x)) * (jnp.abs(x) + 1e-3) for k, x in zip(keys, leaves)]
-        _, out = jax.jvp(lambda *xs: ob.score(jax.tree.unflatten(tree, xs), cycles=cycles, rollout=objective.rollout),
-                         tuple(leaves), tuple(dirs))
+        _, out = jax.jvp(
+            lambda *xs: ob.score(jax.tree.unflatten(tree, xs), cycles=cycles, rollout=objective.rollout),
+            tuple(leaves),
+            tuple(dirs),
+        )
         return {k: v for k, v in out.items() if k != "infeasible"}
 
     return jax.jit(along)
@@ -79,7 +82,9 @@ def main():
         if start < args.jacobian_designs:
             vehicles = build_vehicles(cols, cfg.vehicle, cfg.space)
             for k in range(2):
-                d = np.column_stack([np.asarray(v, float) for v in tangents(vehicles, jax.random.PRNGKey(start + k)).values()])
+                d = np.column_stack(
+                    [np.asarray(v, float) for v in tangents(vehicles, jax.random.PRNGKey(start + k)).values()]
+                )
                 counts["jacobian_nan"] += int(np.isnan(d).any(axis=1).sum())
                 counts["jacobian_inf"] += int(np.isinf(d).any(axis=1).sum())
             counts["jacobian_designs"] += n

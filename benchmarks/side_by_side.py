@@ -22,8 +22,14 @@ HERE = pathlib.Path(__file__).resolve().parents[1]
 
 def run(tree, script):
     env = dict(os.environ, PYTHONPATH=str(tree))
-    out = subprocess.run([sys.executable, str(tree / "benchmarks" / script), "--json"], cwd=tree, env=env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(tree / "benchmarks" / script), "--json"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -43,7 +49,9 @@ def main():
         for name, tree in trees.items():
             figures[name].append(run(tree, args.script)[args.key])
             print(f"round {r}: {name} {args.key} = {figures[name][-1]:.6g}", file=sys.stderr, flush=True)
-    result = {name: {"tree": str(trees[name]), args.key: v, "median": statistics.median(v)} for name, v in figures.items()}
+    result = {
+        name: {"tree": str(trees[name]), args.key: v, "median": statistics.median(v)} for name, v in figures.items()
+    }
     result["ratio_this_over_other"] = result["this"]["median"] / result["other"]["median"]
     print(json.dumps(result))
 

@@ -41,8 +41,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--cache", choices=("cold", "warm"), default="cold",
-                        help="an empty compilation cache per run (cold) or one filled by an untimed run (warm)")
+    parser.add_argument(
+        "--cache",
+        choices=("cold", "warm"),
+        default="cold",
+        help="an empty compilation cache per run (cold) or one filled by an untimed run (warm)",
+    )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for every run")
     args = parser.parse_args()
 

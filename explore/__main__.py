@@ -88,7 +88,10 @@ def check_output_dirs(argv):
                     pass
                 os.remove(probe)
             except OSError as e:
-                fail(f"`{key.lstrip('+')}` {value!r} is not a writable directory ({e.strerror}); choose another with {key.lstrip('+')}=PATH")
+                fail(
+                    f"`{key.lstrip('+')}` {value!r} is not a writable directory ({e.strerror}); "
+                    f"choose another with {key.lstrip('+')}=PATH"
+                )
 
 
 if __name__ == "__main__":

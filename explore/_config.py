@@ -12,7 +12,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
@@ -47,13 +47,13 @@ class PlatformConfig:
     cg_height_m: float = MISSING
     front_weight_frac: float = 0.55  # static weight on the front axle
     tyre: str = MISSING  # the platform's own tyre: an entry of `tyres`
-    tyres: Dict[str, TyreConfig] = field(default_factory=dict)  # the catalogue (conf/tyres/)
+    tyres: dict[str, TyreConfig] = field(default_factory=dict)  # the catalogue (conf/tyres/)
     aux_power_w: float = 250.0  # objectives' AUX_POWER (FASTSim EV files)
     max_pack_energy_kwh: float = MISSING  # gross energy of the largest pack that fits
     max_pack_mass_kg: float = MISSING  # heaviest pack the structure and axles carry
     # Published variants of this platform: ids in objectives/data/reference_vehicles.yaml.
     # Their motors, gearing and pack are evaluated on this platform's body.
-    references: List[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -61,10 +61,10 @@ class Variable:
     """One design variable: a range (`low`, `high`, optional `log` scale) or `choices`."""
 
     unit: str = ""
-    low: Optional[float] = None
-    high: Optional[float] = None
+    low: float | None = None
+    high: float | None = None
     log: bool = False
-    choices: Optional[List[Any]] = None
+    choices: list[Any] | None = None
 
 
 @dataclass
@@ -74,7 +74,7 @@ class SpaceConfig:
     name: str = MISSING
     description: str = ""
     motor_max_speed_rpm: float = 16000.0  # motor technology, not searched
-    variables: Dict[str, Variable] = MISSING
+    variables: dict[str, Variable] = MISSING
 
 
 class SamplerName(enum.Enum):
@@ -97,8 +97,8 @@ class SamplerConfig:
 class GeneticSamplerConfig(SamplerConfig):
     """NSGA-II or NSGA-III."""
 
-    population_size: Optional[int] = None  # None: one batch (`study.batch_size`)
-    mutation_prob: Optional[float] = None  # None: 1 / number of variables
+    population_size: int | None = None  # None: one batch (`study.batch_size`)
+    mutation_prob: float | None = None  # None: 1 / number of variables
     crossover_prob: float = 0.9
     swapping_prob: float = 0.5
 
@@ -187,7 +187,7 @@ class StudyConfig:
     n_trials: int = 8_000  # designs the sampler proposes to this worker
     batch_size: int = 200  # designs asked, scored and told together
     name: str = "${vehicle.name}-${space.name}"
-    storage: Optional[str] = None  # None: in memory, checkpointed in the run directory
+    storage: str | None = None  # None: in memory, checkpointed in the run directory
     progress: bool = True
 
 
@@ -206,7 +206,7 @@ class ClusterConfig:
     """Settings of the launcher presets (conf/hydra/launcher/): SLURM through submitit, and
     joblib on this machine's cores. The study itself does not read them."""
 
-    partition: Optional[str] = None
+    partition: str | None = None
     time_min: int = 120
     cpus: int = 2
     gpus: int = 0
@@ -294,10 +294,19 @@ def check_tyres(platform):
     for name, t in platform.tyres.items():
         key = f"vehicle.tyres.{name}"
         _check(parse_size(t.size) is not None, f"{key}.size", t.size, "must be an ISO size like '255/45 R19'")
-        _check(t.label in LABEL_CLASSES, f"{key}.label", t.label, f"must be an EU label class, one of {', '.join(LABEL_CLASSES)}")
+        _check(
+            t.label in LABEL_CLASSES,
+            f"{key}.label",
+            t.label,
+            f"must be an EU label class, one of {', '.join(LABEL_CLASSES)}",
+        )
         _check(t.category in CATEGORIES, f"{key}.category", t.category, f"must be one of {', '.join(CATEGORIES)}")
-    _check(platform.tyre in platform.tyres, "vehicle.tyre", platform.tyre,
-           f"must name an entry of vehicle.tyres ({', '.join(platform.tyres)})")
+    _check(
+        platform.tyre in platform.tyres,
+        "vehicle.tyre",
+        platform.tyre,
+        f"must name an entry of vehicle.tyres ({', '.join(platform.tyres)})",
+    )
 
 
 def _check(ok, key, value, fix):
@@ -306,42 +315,75 @@ def _check(ok, key, value, fix):
 
 
 def _positive(key, value):
-    _check(isinstance(value, (int, float)) and math.isfinite(value) and value > 0, key, value, "must be a finite number > 0")
+    _check(
+        isinstance(value, (int, float)) and math.isfinite(value) and value > 0,
+        key,
+        value,
+        "must be a finite number > 0",
+    )
 
 
 def _fraction(key, value, *, open_low=False):
-    ok = isinstance(value, (int, float)) and math.isfinite(value) and (0.0 < value if open_low else 0.0 <= value) and value <= 1.0
+    ok = (
+        isinstance(value, (int, float))
+        and math.isfinite(value)
+        and (0.0 < value if open_low else 0.0 <= value)
+        and value <= 1.0
+    )
     _check(ok, key, value, "must be a fraction in (0, 1]" if open_low else "must be a fraction in [0, 1]")
 
 
 def validate(cfg):
     """Raise `ConfigError` for the first value of `cfg` (a `Config`) that cannot work."""
     v = cfg.vehicle
-    for name in ("glider_mass_kg", "drag_coefficient", "frontal_area_m2", "wheelbase_m",
-                 "cg_height_m", "max_pack_energy_kwh", "max_pack_mass_kg"):
+    for name in (
+        "glider_mass_kg",
+        "drag_coefficient",
+        "frontal_area_m2",
+        "wheelbase_m",
+        "cg_height_m",
+        "max_pack_energy_kwh",
+        "max_pack_mass_kg",
+    ):
         _positive(f"vehicle.{name}", getattr(v, name))
     _fraction("vehicle.front_weight_frac", v.front_weight_frac)
     check_tyres(v)
-    _check(math.isfinite(v.aux_power_w) and v.aux_power_w >= 0.0, "vehicle.aux_power_w", v.aux_power_w, "must be >= 0 W")
+    _check(
+        math.isfinite(v.aux_power_w) and v.aux_power_w >= 0.0, "vehicle.aux_power_w", v.aux_power_w, "must be >= 0 W"
+    )
     _positive("space.motor_max_speed_rpm", cfg.space.motor_max_speed_rpm)
 
     s = cfg.study
     _check(s.n_trials >= 1, "study.n_trials", s.n_trials, "must be >= 1 (designs to evaluate)")
     _check(s.batch_size >= 1, "study.batch_size", s.batch_size, "must be >= 1 (designs per batch)")
     _check(bool(s.name.strip()), "study.name", s.name, "must not be empty")
-    _check(cfg.refine.evaluations >= 0, "refine.evaluations", cfg.refine.evaluations,
-           "must be >= 0 (model evaluations spent refining the front; 0 or refine.enabled=false for none)")
+    _check(
+        cfg.refine.evaluations >= 0,
+        "refine.evaluations",
+        cfg.refine.evaluations,
+        "must be >= 0 (model evaluations spent refining the front; 0 or refine.enabled=false for none)",
+    )
     _check(cfg.refine.steps >= 1, "refine.steps", cfg.refine.steps, "must be >= 1 (gradient steps per refined design)")
-    _check(cfg.refine.rounds >= 1, "refine.rounds", cfg.refine.rounds, "must be >= 1 (refinement rounds over the study)")
+    _check(
+        cfg.refine.rounds >= 1, "refine.rounds", cfg.refine.rounds, "must be >= 1 (refinement rounds over the study)"
+    )
     _check(cfg.seed >= 0, "seed", cfg.seed, "must be >= 0")
     _check(cfg.worker >= 0, "worker", cfg.worker, "must be >= 0")
 
     sp = cfg.sampler
-    _check(isinstance(sp, SAMPLER_SCHEMAS.get(getattr(sp, "name", None), ())), "sampler", sp,
-           "must come from a sampler option of conf/sampler/ (its defaults name the <name>_schema)")
+    _check(
+        isinstance(sp, SAMPLER_SCHEMAS.get(getattr(sp, "name", None), ())),
+        "sampler",
+        sp,
+        "must come from a sampler option of conf/sampler/ (its defaults name the <name>_schema)",
+    )
     if isinstance(sp, GeneticSamplerConfig):
-        _check(sp.population_size is None or sp.population_size >= 2, "sampler.population_size", sp.population_size,
-               "must be >= 2, or null for one batch")
+        _check(
+            sp.population_size is None or sp.population_size >= 2,
+            "sampler.population_size",
+            sp.population_size,
+            "must be >= 2, or null for one batch",
+        )
         if sp.mutation_prob is not None:
             _fraction("sampler.mutation_prob", sp.mutation_prob)
         _fraction("sampler.crossover_prob", sp.crossover_prob)
@@ -358,6 +400,10 @@ def validate(cfg):
     _positive("constraints.pack_fits.max_mass_kg", c.pack_fits.max_mass_kg)
     _positive("constraints.pack_voltage.min_v", c.pack_voltage.min_v)
     _positive("constraints.pack_voltage.max_v", c.pack_voltage.max_v)
-    _check(c.pack_voltage.min_v < c.pack_voltage.max_v, "constraints.pack_voltage.min_v", c.pack_voltage.min_v,
-           f"must be below constraints.pack_voltage.max_v ({c.pack_voltage.max_v:g} V)")
+    _check(
+        c.pack_voltage.min_v < c.pack_voltage.max_v,
+        "constraints.pack_voltage.min_v",
+        c.pack_voltage.min_v,
+        f"must be below constraints.pack_voltage.max_v ({c.pack_voltage.max_v:g} V)",
+    )
     _positive("constraints.cell_current.max_frac", c.cell_current.max_frac)

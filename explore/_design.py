@@ -52,8 +52,9 @@ VARIABLES = {
     "layout": Spec("choice", "", "driven axles (front, rear, dual)", LAYOUTS),
     **_axle_specs("front"),
     **_axle_specs("rear"),
-    "secondary_idle": Spec("choice", "", "how the front axle of a dual design idles (drag, de-excited, disconnected)",
-                           SECONDARY_IDLE),
+    "secondary_idle": Spec(
+        "choice", "", "how the front axle of a dual design idles (drag, de-excited, disconnected)", SECONDARY_IDLE
+    ),
     "boost_frac": Spec("float", "1", "launch (overboost) power / peak power"),
     TYRE: Spec("choice", "", "tyre on both axles (entry of the platform's tyre catalogue)"),
     "cells_series": Spec("int", "1", "cells in series"),
@@ -104,7 +105,9 @@ def check_space(space, platform):
         if var.low <= 0.0 and name != "cells_series":
             raise ConfigError(f"`{key}.low` must be > 0, got {var.low!r}")
         if spec.kind == "int" and (var.low != int(var.low) or var.high != int(var.high) or var.low < 1):
-            raise ConfigError(f"`{key}` is a count: `low` and `high` must be whole numbers >= 1, got {var.low!r}..{var.high!r}")
+            raise ConfigError(
+                f"`{key}` is a count: `low` and `high` must be whole numbers >= 1, got {var.low!r}..{var.high!r}"
+            )
         if name.endswith("ratio_2_frac") and var.high >= 1.0:
             raise ConfigError(f"`{key}.high` must be < 1 (second gear is taller than first), got {var.high!r}")
         if name == "boost_frac" and var.low < 1.0:
@@ -119,7 +122,9 @@ def check_space(space, platform):
                 needed.add(f"{axle}_ratio_2_frac")
     missing = sorted(needed - set(variables))
     if missing:
-        raise ConfigError(f"`space.variables.{missing[0]}` is required by this space but not declared; add it with bounds")
+        raise ConfigError(
+            f"`space.variables.{missing[0]}` is required by this space but not declared; add it with bounds"
+        )
 
 
 def distributions(space):
@@ -224,11 +229,18 @@ def _axle(codes, axle, max_speed, tyres, two_speed_slot):
     ratio = column("ratio")
     two_speed = column("gears") == 2
     de_excited = column("de_excited") > 0.5
-    kind = {k: jnp.where(de_excited, float(ob.MOTOR_TYPES["induction"][k]), float(ob.MOTOR_TYPES["pmsm"][k]))
-            for k in ob.MOTOR_TYPES["pmsm"]}
+    kind = {
+        k: jnp.where(de_excited, float(ob.MOTOR_TYPES["induction"][k]), float(ob.MOTOR_TYPES["pmsm"][k]))
+        for k in ob.MOTOR_TYPES["pmsm"]
+    }
     boost = jnp.broadcast_to(jnp.asarray(codes["boost_frac"], float), driven.shape)
-    motor = ob.SynchronousMotor(peak_torque=torque, peak_power=power, max_speed=jnp.full(driven.shape, max_speed),
-                                boost_power_frac=boost, **kind)
+    motor = ob.SynchronousMotor(
+        peak_torque=torque,
+        peak_power=power,
+        max_speed=jnp.full(driven.shape, max_speed),
+        boost_power_frac=boost,
+        **kind,
+    )
     ratio_2 = jnp.where(two_speed, ratio * column("ratio_2_frac"), ratio) if two_speed_slot else None
     gearbox = ob.Gearbox(ratio_low=ratio, ratio_high=ratio_2, disconnect=column("disconnected"))
     return ob.Axle(motor=motor, gearbox=gearbox, tyre=tyres, n_motors=driven)
@@ -275,7 +287,9 @@ def encode(cols, platform):
     chosen = [platform.tyre if not t else t for t in np.asarray(cols.get(TYRE, [""] * n), dtype=object)]
     codes["tyre_index"] = np.asarray([names.index(t) for t in chosen], dtype=np.int32)
     cells = list(ob.CELLS)
-    codes["chemistry_index"] = np.asarray([cells.index(c) for c in np.asarray(cols["chemistry"], dtype=object)], dtype=np.int32)
+    codes["chemistry_index"] = np.asarray(
+        [cells.index(c) for c in np.asarray(cols["chemistry"], dtype=object)], dtype=np.int32
+    )
     return codes
 
 
@@ -338,7 +352,7 @@ def whole_cells(pack):
     return dataclasses.replace(pack, n_series=n_series, n_parallel=n_parallel)
 
 
-_REFERENCES = {}  # repr(platform) -> reference_vehicles(platform): built once per process
+_REFERENCES: dict[str, tuple] = {}  # repr(platform) -> reference_vehicles(platform): built once per process
 
 
 def reference_vehicles(platform):
@@ -360,15 +374,20 @@ def _build_references(platform):
     out_specs, vehicles = [], []
     for ref in platform.references:
         if ref not in specs:
-            raise ConfigError(f"`vehicle.references` names {ref!r}, which is not in objectives/data/reference_vehicles.yaml; "
-                              f"known ids: {', '.join(sorted(specs))}")
+            raise ConfigError(
+                f"`vehicle.references` names {ref!r}, which is not in objectives/data/reference_vehicles.yaml; "
+                f"known ids: {', '.join(sorted(specs))}"
+            )
         try:
             own = ob.vehicle_from_spec(specs[ref])
         except ob.SpecError as e:
             raise ConfigError(f"`vehicle.references` entry {ref!r} cannot be built: {e}") from None
         on_platform = dataclasses.replace(
-            own, body=platform_body(platform), aux_power=platform.aux_power_w, pack=whole_cells(own.pack),
-            speed_limit=ob.Vehicle.__dataclass_fields__["speed_limit"].default,
+            own,
+            body=platform_body(platform),
+            aux_power=platform.aux_power_w,
+            pack=whole_cells(own.pack),
+            speed_limit=next(f.default for f in dataclasses.fields(ob.Vehicle) if f.name == "speed_limit"),
         )
         out_specs.append(specs[ref])
         vehicles.append(on_platform)

@@ -41,7 +41,9 @@ def study_results(study, cfg):
     """(trial numbers, design columns, figures, feasible, pareto, reasons, scorer) of every
     completed trial of `study`, rescored with the model."""
     scorer = Scorer(cfg)
-    trials = sorted(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)), key=lambda t: t.number)
+    trials = sorted(
+        study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)), key=lambda t: t.number
+    )
     cols = columns([t.params for t in trials], cfg.space)
     fig = scorer.figures(cols) if trials else {}
     ok = feasible(fig) if trials else np.zeros(0, bool)

@@ -71,7 +71,9 @@ class Figure:
 
     def __post_init__(self) -> None:
         if (self.role is Role.objective) != (self.sense in ("minimize", "maximize")):
-            raise ValueError(f"figure {self.name}: an objective needs sense 'minimize' or 'maximize', nothing else has one")
+            raise ValueError(
+                f"figure {self.name}: an objective needs sense 'minimize' or 'maximize', nothing else has one"
+            )
         if (self.role is Role.constraint) != self.name.startswith(CONSTRAINT_PREFIX):
             raise ValueError(f"figure {self.name}: constraints, and only they, are named {CONSTRAINT_PREFIX}...")
 
@@ -93,76 +95,181 @@ def _out(key: str) -> Callable[[Values, Any, Any], Any]:
 
 def _consumption(cycle: str) -> Figure:
     return Figure(
-        name=f"{cycle}_consumption_wh_per_km", unit="Wh/km",
-        long_name={"wltc": "WLTC class 3b consumption from the battery"}.get(cycle, f"{cycle.upper()} consumption from the battery"),
+        name=f"{cycle}_consumption_wh_per_km",
+        unit="Wh/km",
+        long_name={"wltc": "WLTC class 3b consumption from the battery"}.get(
+            cycle, f"{cycle.upper()} consumption from the battery"
+        ),
         compute=lambda v, cfg, xp: u.j_per_m_to_wh_per_km(v[f"{cycle}_consumption_j_per_m"]),
         applies=lambda cfg: cycle in CYCLES[cfg.objective.range],
     )
 
 
 def _constraint(name: str, long_name: str, compute, applies, reason=None) -> Figure:
-    return Figure(name=CONSTRAINT_PREFIX + name, unit="1", long_name=long_name, compute=compute, role=Role.constraint,
-                  applies=applies, reason=reason)
+    return Figure(
+        name=CONSTRAINT_PREFIX + name,
+        unit="1",
+        long_name=long_name,
+        compute=compute,
+        role=Role.constraint,
+        applies=applies,
+        reason=reason,
+    )
 
 
 FIGURES: tuple[Figure, ...] = (
-    Figure(name="accel_0_100_s", unit="s", long_name="0-100 km/h time", compute=_out("accel_0_100_s"),
-           role=Role.objective, sense="minimize", shown=True, summary=("0-100 s", 7, 2)),
-    Figure(name="range_km", unit="km", long_name="{range}", role=Role.objective, sense="maximize", shown=True, summary=("range km", 8, 0),
-           compute=lambda v, cfg, xp: v[RANGE_KEY[cfg.objective.range]] / u.KM),
-    Figure(name="top_speed_kmh", unit="km/h", long_name="top speed", compute=lambda v, cfg, xp: u.mps_to_kmh(v["top_speed_mps"])),
-    Figure(name="sustained_speed_kmh", unit="km/h", long_name="speed held on the motors' 30-minute rating",
-           compute=lambda v, cfg, xp: u.mps_to_kmh(v["sustained_speed_mps"])),
-    Figure(name="usable_energy_kwh", unit="kWh", long_name="usable pack energy", shown=True, summary=("kWh", 5, 1),
-           compute=lambda v, cfg, xp: v["usable_energy_j"] / u.KWH),
-    Figure(name="kerb_mass_kg", unit="kg", long_name="kerb mass (no driver)", compute=_out("kerb_mass_kg"), shown=True,
-           summary=("mass kg", 7, 0)),
-    Figure(name="gross_energy_kwh", unit="kWh", long_name="gross pack energy", compute=lambda v, cfg, xp: v["gross_energy_j"] / u.KWH),
+    Figure(
+        name="accel_0_100_s",
+        unit="s",
+        long_name="0-100 km/h time",
+        compute=_out("accel_0_100_s"),
+        role=Role.objective,
+        sense="minimize",
+        shown=True,
+        summary=("0-100 s", 7, 2),
+    ),
+    Figure(
+        name="range_km",
+        unit="km",
+        long_name="{range}",
+        role=Role.objective,
+        sense="maximize",
+        shown=True,
+        summary=("range km", 8, 0),
+        compute=lambda v, cfg, xp: v[RANGE_KEY[cfg.objective.range]] / u.KM,
+    ),
+    Figure(
+        name="top_speed_kmh",
+        unit="km/h",
+        long_name="top speed",
+        compute=lambda v, cfg, xp: u.mps_to_kmh(v["top_speed_mps"]),
+    ),
+    Figure(
+        name="sustained_speed_kmh",
+        unit="km/h",
+        long_name="speed held on the motors' 30-minute rating",
+        compute=lambda v, cfg, xp: u.mps_to_kmh(v["sustained_speed_mps"]),
+    ),
+    Figure(
+        name="usable_energy_kwh",
+        unit="kWh",
+        long_name="usable pack energy",
+        shown=True,
+        summary=("kWh", 5, 1),
+        compute=lambda v, cfg, xp: v["usable_energy_j"] / u.KWH,
+    ),
+    Figure(
+        name="kerb_mass_kg",
+        unit="kg",
+        long_name="kerb mass (no driver)",
+        compute=_out("kerb_mass_kg"),
+        shown=True,
+        summary=("mass kg", 7, 0),
+    ),
+    Figure(
+        name="gross_energy_kwh",
+        unit="kWh",
+        long_name="gross pack energy",
+        compute=lambda v, cfg, xp: v["gross_energy_j"] / u.KWH,
+    ),
     Figure(name="pack_mass_kg", unit="kg", long_name="pack mass", compute=_out("pack_mass_kg")),
-    Figure(name="pack_energy_density_wh_per_kg", unit="Wh/kg", long_name="usable pack energy per pack mass",
-           compute=lambda v, cfg, xp: v["usable_energy_kwh"] * 1e3 / v["pack_mass_kg"]),
-    Figure(name="pack_max_voltage_v", unit="V", long_name="pack open-circuit voltage at the top of the usable window",
-           compute=_out("pack_max_voltage_v")),
-    Figure(name="pack_min_voltage_v", unit="V", long_name="pack open-circuit voltage at the bottom of the usable window",
-           compute=_out("pack_min_voltage_v")),
-    Figure(name="peak_dc_power_kw", unit="kW", long_name="DC power drawn at peak motor power",
-           compute=lambda v, cfg, xp: v["peak_dc_power_w"] / u.KW),
-    Figure(name="peak_cell_current_a", unit="A", long_name="cell current at peak motor power", compute=_out("peak_cell_current_a")),
+    Figure(
+        name="pack_energy_density_wh_per_kg",
+        unit="Wh/kg",
+        long_name="usable pack energy per pack mass",
+        compute=lambda v, cfg, xp: v["usable_energy_kwh"] * 1e3 / v["pack_mass_kg"],
+    ),
+    Figure(
+        name="pack_max_voltage_v",
+        unit="V",
+        long_name="pack open-circuit voltage at the top of the usable window",
+        compute=_out("pack_max_voltage_v"),
+    ),
+    Figure(
+        name="pack_min_voltage_v",
+        unit="V",
+        long_name="pack open-circuit voltage at the bottom of the usable window",
+        compute=_out("pack_min_voltage_v"),
+    ),
+    Figure(
+        name="peak_dc_power_kw",
+        unit="kW",
+        long_name="DC power drawn at peak motor power",
+        compute=lambda v, cfg, xp: v["peak_dc_power_w"] / u.KW,
+    ),
+    Figure(
+        name="peak_cell_current_a",
+        unit="A",
+        long_name="cell current at peak motor power",
+        compute=_out("peak_cell_current_a"),
+    ),
     Figure(name="infeasible", unit="1", long_name="model infeasibility bits (see reason)", compute=_out("infeasible")),
     _consumption("wltc"),
     _consumption("udds"),
     _consumption("hwfet"),
-    _constraint("drivable", "model infeasible (cannot reach 100 km/h, follow the cycle, or holds no energy)",
-                lambda v, cfg, xp: xp.where(v["infeasible"] != 0, 1.0, 0.0), applies=lambda cfg: True),
-    _constraint("top_speed", "1 - top speed / minimum top speed",
-                lambda v, cfg, xp: 1.0 - v["top_speed_kmh"] / cfg.constraints.top_speed.min_kmh,
-                applies=lambda cfg: cfg.constraints.top_speed.enabled,
-                reason=lambda f, i, cfg: f"top speed {f['top_speed_kmh'][i]:.0f} km/h < {cfg.constraints.top_speed.min_kmh:g} km/h"),
-    _constraint("sustained_speed", "1 - 30-minute speed / minimum 30-minute speed",
-                lambda v, cfg, xp: 1.0 - v["sustained_speed_kmh"] / cfg.constraints.sustained_speed.min_kmh,
-                applies=lambda cfg: cfg.constraints.sustained_speed.enabled,
-                reason=lambda f, i, cfg: (f"30-minute speed {f['sustained_speed_kmh'][i]:.0f} km/h < "
-                                          f"{cfg.constraints.sustained_speed.min_kmh:g} km/h")),
-    _constraint("pack_energy", "gross pack energy / platform limit - 1",
-                lambda v, cfg, xp: v["gross_energy_kwh"] / cfg.constraints.pack_fits.max_energy_kwh - 1.0,
-                applies=lambda cfg: cfg.constraints.pack_fits.enabled,
-                reason=lambda f, i, cfg: f"pack {f['gross_energy_kwh'][i]:.1f} kWh > {cfg.constraints.pack_fits.max_energy_kwh:g} kWh"),
-    _constraint("pack_mass", "pack mass / platform limit - 1",
-                lambda v, cfg, xp: v["pack_mass_kg"] / cfg.constraints.pack_fits.max_mass_kg - 1.0,
-                applies=lambda cfg: cfg.constraints.pack_fits.enabled,
-                reason=lambda f, i, cfg: f"pack {f['pack_mass_kg'][i]:.0f} kg > {cfg.constraints.pack_fits.max_mass_kg:g} kg"),
-    _constraint("pack_max_voltage", "pack top voltage / maximum - 1",
-                lambda v, cfg, xp: v["pack_max_voltage_v"] / cfg.constraints.pack_voltage.max_v - 1.0,
-                applies=lambda cfg: cfg.constraints.pack_voltage.enabled,
-                reason=lambda f, i, cfg: f"pack {f['pack_max_voltage_v'][i]:.0f} V > {cfg.constraints.pack_voltage.max_v:g} V"),
-    _constraint("pack_min_voltage", "1 - pack bottom voltage / minimum",
-                lambda v, cfg, xp: 1.0 - v["pack_min_voltage_v"] / cfg.constraints.pack_voltage.min_v,
-                applies=lambda cfg: cfg.constraints.pack_voltage.enabled,
-                reason=lambda f, i, cfg: f"pack {f['pack_min_voltage_v'][i]:.0f} V < {cfg.constraints.pack_voltage.min_v:g} V"),
-    _constraint("cell_current", "cell current at peak power / allowed current - 1",
-                lambda v, cfg, xp: v["peak_cell_current_a"] / (cfg.constraints.cell_current.max_frac * v["cell_max_current_a"]) - 1.0,
-                applies=lambda cfg: cfg.constraints.cell_current.enabled,
-                reason=lambda f, i, cfg: f"cell current {f['peak_cell_current_a'][i]:.0f} A at peak power over its limit"),
+    _constraint(
+        "drivable",
+        "model infeasible (cannot reach 100 km/h, follow the cycle, or holds no energy)",
+        lambda v, cfg, xp: xp.where(v["infeasible"] != 0, 1.0, 0.0),
+        applies=lambda cfg: True,
+    ),
+    _constraint(
+        "top_speed",
+        "1 - top speed / minimum top speed",
+        lambda v, cfg, xp: 1.0 - v["top_speed_kmh"] / cfg.constraints.top_speed.min_kmh,
+        applies=lambda cfg: cfg.constraints.top_speed.enabled,
+        reason=lambda f, i, cfg: (
+            f"top speed {f['top_speed_kmh'][i]:.0f} km/h < {cfg.constraints.top_speed.min_kmh:g} km/h"
+        ),
+    ),
+    _constraint(
+        "sustained_speed",
+        "1 - 30-minute speed / minimum 30-minute speed",
+        lambda v, cfg, xp: 1.0 - v["sustained_speed_kmh"] / cfg.constraints.sustained_speed.min_kmh,
+        applies=lambda cfg: cfg.constraints.sustained_speed.enabled,
+        reason=lambda f, i, cfg: (
+            f"30-minute speed {f['sustained_speed_kmh'][i]:.0f} km/h < {cfg.constraints.sustained_speed.min_kmh:g} km/h"
+        ),
+    ),
+    _constraint(
+        "pack_energy",
+        "gross pack energy / platform limit - 1",
+        lambda v, cfg, xp: v["gross_energy_kwh"] / cfg.constraints.pack_fits.max_energy_kwh - 1.0,
+        applies=lambda cfg: cfg.constraints.pack_fits.enabled,
+        reason=lambda f, i, cfg: (
+            f"pack {f['gross_energy_kwh'][i]:.1f} kWh > {cfg.constraints.pack_fits.max_energy_kwh:g} kWh"
+        ),
+    ),
+    _constraint(
+        "pack_mass",
+        "pack mass / platform limit - 1",
+        lambda v, cfg, xp: v["pack_mass_kg"] / cfg.constraints.pack_fits.max_mass_kg - 1.0,
+        applies=lambda cfg: cfg.constraints.pack_fits.enabled,
+        reason=lambda f, i, cfg: f"pack {f['pack_mass_kg'][i]:.0f} kg > {cfg.constraints.pack_fits.max_mass_kg:g} kg",
+    ),
+    _constraint(
+        "pack_max_voltage",
+        "pack top voltage / maximum - 1",
+        lambda v, cfg, xp: v["pack_max_voltage_v"] / cfg.constraints.pack_voltage.max_v - 1.0,
+        applies=lambda cfg: cfg.constraints.pack_voltage.enabled,
+        reason=lambda f, i, cfg: f"pack {f['pack_max_voltage_v'][i]:.0f} V > {cfg.constraints.pack_voltage.max_v:g} V",
+    ),
+    _constraint(
+        "pack_min_voltage",
+        "1 - pack bottom voltage / minimum",
+        lambda v, cfg, xp: 1.0 - v["pack_min_voltage_v"] / cfg.constraints.pack_voltage.min_v,
+        applies=lambda cfg: cfg.constraints.pack_voltage.enabled,
+        reason=lambda f, i, cfg: f"pack {f['pack_min_voltage_v'][i]:.0f} V < {cfg.constraints.pack_voltage.min_v:g} V",
+    ),
+    _constraint(
+        "cell_current",
+        "cell current at peak power / allowed current - 1",
+        lambda v, cfg, xp: (
+            v["peak_cell_current_a"] / (cfg.constraints.cell_current.max_frac * v["cell_max_current_a"]) - 1.0
+        ),
+        applies=lambda cfg: cfg.constraints.cell_current.enabled,
+        reason=lambda f, i, cfg: f"cell current {f['peak_cell_current_a'][i]:.0f} A at peak power over its limit",
+    ),
 )
 BY_NAME: dict[str, Figure] = {f.name: f for f in FIGURES}
 OBJECTIVES: tuple[Figure, ...] = tuple(f for f in FIGURES if f.role is Role.objective)

@@ -85,8 +85,10 @@ def front_slopes(cfg, cols, fig):
         scale = np.asarray([cfg.space.variables[k].high - cfg.space.variables[k].low for k in names])
         c = cfg.constraints
         active_sets = {
-            "constraint_top_speed": c.top_speed.enabled & (np.abs(fig.get("constraint_top_speed", np.ones(n))) < ACTIVE_TOL),
-            "constraint_cell_current": c.cell_current.enabled & (np.abs(fig.get("constraint_cell_current", np.ones(n))) < ACTIVE_TOL),
+            "constraint_top_speed": c.top_speed.enabled
+            & (np.abs(fig.get("constraint_top_speed", np.ones(n))) < ACTIVE_TOL),
+            "constraint_cell_current": c.cell_current.enabled
+            & (np.abs(fig.get("constraint_cell_current", np.ones(n))) < ACTIVE_TOL),
         }
         for i in range(n):
             k = free[i]
@@ -121,7 +123,9 @@ def front_traces(cfg, cols):
     for start, stop, chunk in column_chunks(cols, cfg.study.batch_size):
         vehicles = plain_arrays(build_vehicles(chunk, cfg.vehicle, cfg.space))
         speed, time, power, soc = (np.asarray(a, float)[: stop - start] for a in _traces(vehicles))
-        parts["trace_speed_kmh"].append(np.stack([ob.units.mps_to_kmh(np.interp(grid, t, v, right=np.nan)) for t, v in zip(time, speed)]))
+        parts["trace_speed_kmh"].append(
+            np.stack([ob.units.mps_to_kmh(np.interp(grid, t, v, right=np.nan)) for t, v in zip(time, speed)])
+        )
         parts["trace_battery_power_kw"].append(power / ob.units.KW)
         parts["trace_soc"].append(soc)
     empty = {"trace_speed_kmh": grid.size, "trace_battery_power_kw": cycle_time.size, "trace_soc": cycle_time.size}

@@ -45,8 +45,16 @@ def _fill_values(datasets):
 
 
 def _combine(nested, dims, datasets):
-    return xr.combine_nested(nested, concat_dim=dims, join="outer", fill_value=_fill_values(datasets),
-                             combine_attrs="drop_conflicts", data_vars="all", coords="different", compat="equals")
+    return xr.combine_nested(
+        nested,
+        concat_dim=dims,
+        join="outer",
+        fill_value=_fill_values(datasets),
+        combine_attrs="drop_conflicts",
+        data_vars="all",
+        coords="different",
+        compat="equals",
+    )
 
 
 def open_results(path):
@@ -70,8 +78,10 @@ def open_results(path):
         return xr.load_dataset(os.path.join(path, RESULTS), engine="h5netcdf")
     if not os.path.isdir(path):
         raise ResultsError(f"{path} does not exist; give a run directory or a multirun directory")
-    jobs = sorted((os.path.join(path, d) for d in os.listdir(path) if os.path.isfile(os.path.join(path, d, RESULTS))),
-                  key=lambda d: (len(os.path.basename(d)), os.path.basename(d)))
+    jobs = sorted(
+        (os.path.join(path, d) for d in os.listdir(path) if os.path.isfile(os.path.join(path, d, RESULTS))),
+        key=lambda d: (len(os.path.basename(d)), os.path.basename(d)),
+    )
     if not jobs:
         raise ResultsError(f"{path} holds no {RESULTS}: not a run directory, nor a multirun directory of runs")
     settings = [_overrides(j) for j in jobs]
@@ -91,6 +101,7 @@ def open_results(path):
     grid = list(itertools.product(*(values[k] for k in swept)))
     cells = {tuple(s.get(k) for k in swept): ds for s, ds in zip(settings, datasets)}
     if swept and len(cells) == len(datasets) == math.prod(len(v) for v in values.values()) and set(cells) == set(grid):
+
         def nest(prefix, depth):
             if depth == len(swept):
                 return cells[prefix]
@@ -101,5 +112,9 @@ def open_results(path):
     out = _combine(datasets, ["job"], datasets)
     coords = {"job": ("job", np.asarray([os.path.basename(j) for j in jobs]), {"long_name": "multirun job"})}
     for k in swept:
-        coords[k] = ("job", np.asarray([s.get(k, "") for s in settings], dtype=object), {"long_name": f"swept setting {k}"})
+        coords[k] = (
+            "job",
+            np.asarray([s.get(k, "") for s in settings], dtype=object),
+            {"long_name": f"swept setting {k}"},
+        )
     return out.assign_coords(coords)

@@ -29,21 +29,46 @@ def pareto_figure(ds, path):
     accel, range_km = ds["accel_0_100_s"].values, ds["range_km"].values
     ok = np.asarray(ds["feasible"].values, bool)
     front = _front(ds)
-    ax.scatter(accel[ok], range_km[ok], s=5, color="0.7", alpha=0.35, linewidths=0, rasterized=True,
-               label=f"feasible designs ({ok.sum():,} of {ds.sizes['trial']:,})")
+    ax.scatter(
+        accel[ok],
+        range_km[ok],
+        s=5,
+        color="0.7",
+        alpha=0.35,
+        linewidths=0,
+        rasterized=True,
+        label=f"feasible designs ({ok.sum():,} of {ds.sizes['trial']:,})",
+    )
     if front.size:
         ax.plot(accel[front], range_km[front], "-", color="k", lw=1.0, alpha=0.7, zorder=2)
         layouts = np.asarray(ds["layout"].values).astype(str)[front]
         for layout, (color, marker) in LAYOUT_STYLE.items():
             mine = front[layouts == layout]
             if mine.size:
-                ax.scatter(accel[mine], range_km[mine], s=22, color=color, marker=marker, zorder=3,
-                           edgecolors="k", linewidths=0.4, label=f"Pareto front, {layout} motor{'s' if layout == 'dual' else ''} ({mine.size})")
+                ax.scatter(
+                    accel[mine],
+                    range_km[mine],
+                    s=22,
+                    color=color,
+                    marker=marker,
+                    zorder=3,
+                    edgecolors="k",
+                    linewidths=0.4,
+                    label=f"Pareto front, {layout} motor{'s' if layout == 'dual' else ''} ({mine.size})",
+                )
         if "origin" in ds:  # designs from refinement: a ring around their marker
             refined = front[np.asarray(ds["origin"].values).astype(str)[front] == "refine"]
             if refined.size:
-                ax.scatter(accel[refined], range_km[refined], s=70, facecolors="none", edgecolors="m", linewidths=0.9,
-                           zorder=3.5, label=f"of which from refinement: choices, gradients ({refined.size})")
+                ax.scatter(
+                    accel[refined],
+                    range_km[refined],
+                    s=70,
+                    facecolors="none",
+                    edgecolors="m",
+                    linewidths=0.9,
+                    zorder=3.5,
+                    label=f"of which from refinement: choices, gradients ({refined.size})",
+                )
     n_ref = ds.sizes.get("reference", 0)
     ref_x, ref_y = [], []
     if n_ref:
@@ -52,14 +77,38 @@ def pareto_figure(ds, path):
         both = np.isfinite(pa) & np.isfinite(pr)
         for j in np.flatnonzero(both):  # model and published figures of one variant, joined
             ax.plot([ra[j], pa[j]], [rr[j], pr[j]], "--", color="0.35", lw=0.8, zorder=3.8)
-        ax.scatter(ra, rr, s=70, marker="*", color="gold", edgecolors="k", linewidths=0.8, zorder=4,
-                   label="published variants on this platform: model")
+        ax.scatter(
+            ra,
+            rr,
+            s=70,
+            marker="*",
+            color="gold",
+            edgecolors="k",
+            linewidths=0.8,
+            zorder=4,
+            label="published variants on this platform: model",
+        )
         if both.any():
-            ax.scatter(pa[both], pr[both], s=60, marker="D", facecolors="none", edgecolors="k", linewidths=1.0, zorder=4,
-                       label="the same variants: published figures")
+            ax.scatter(
+                pa[both],
+                pr[both],
+                s=60,
+                marker="D",
+                facecolors="none",
+                edgecolors="k",
+                linewidths=1.0,
+                zorder=4,
+                label="the same variants: published figures",
+            )
         for j in range(n_ref):
-            ax.annotate(str(ds["reference_name"].values[j]), (ra[j], rr[j]), xytext=(14, -22 - 12 * j),
-                        textcoords="offset points", fontsize=8, arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.3"})
+            ax.annotate(
+                str(ds["reference_name"].values[j]),
+                (ra[j], rr[j]),
+                xytext=(14, -22 - 12 * j),
+                textcoords="offset points",
+                fontsize=8,
+                arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.3"},
+            )
         ref_x = np.concatenate([ra, pa[both]])
         ref_y = np.concatenate([rr, pr[both]])
     if front.size:  # frame the front and the references; the cloud of slow designs may run off
@@ -77,8 +126,11 @@ def pareto_figure(ds, path):
     price.set_title("the price of performance: range given up per 0.1 s quicker, along the front", fontsize=9)
     price.grid(alpha=0.3)
     ax.set_ylabel(_range_label(ds))
-    ax.set_title(f"{ds.attrs.get('platform', '')} platform, {ds.attrs.get('space', '')} space, "
-                 f"{ds.attrs.get('sampler', '')} sampler: {len(front)} Pareto designs", fontsize=11)
+    ax.set_title(
+        f"{ds.attrs.get('platform', '')} platform, {ds.attrs.get('space', '')} space, "
+        f"{ds.attrs.get('sampler', '')} sampler: {len(front)} Pareto designs",
+        fontsize=11,
+    )
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     fig.savefig(path, dpi=130)
@@ -100,7 +152,9 @@ def sweep_figure(ds, path):
         label = ", ".join(f"{d}={one[d].values.item()}" for d in dims) or "run"
         if "job" in dims:
             label = ", ".join(f"{c}={one[c].values.item()}" for c in ds["job"].coords if c != "job") or label
-        ax.plot(one["accel_0_100_s"].values[on][order], one["range_km"].values[on][order], ".-", ms=3, lw=1, label=label)
+        ax.plot(
+            one["accel_0_100_s"].values[on][order], one["range_km"].values[on][order], ".-", ms=3, lw=1, label=label
+        )
     ax.set_xlabel("0-100 km/h time [s]")
     ax.set_ylabel(_range_label(ds))
     ax.set_title("Pareto fronts of the sweep", fontsize=11)
@@ -120,8 +174,9 @@ def trace_figure(ds, trial, path):
     a.set_ylabel("speed [km/h]")
     t100 = float(ds["accel_0_100_s"].sel(trial=trial))
     a.set_xlim(0, 1.15 * t100)
-    a.set_title(f"trial {trial}: 0-100 km/h in {t100:.2f} s, "
-                f"range {float(ds['range_km'].sel(trial=trial)):.0f} km", fontsize=11)
+    a.set_title(
+        f"trial {trial}: 0-100 km/h in {t100:.2f} s, range {float(ds['range_km'].sel(trial=trial)):.0f} km", fontsize=11
+    )
     b.plot(ds["time"].values, one["trace_battery_power_kw"].values, lw=0.6, color="C0")
     b.axhline(0.0, color="0.5", lw=0.5)
     b.set_ylabel("battery power [kW]")

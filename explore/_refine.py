@@ -223,8 +223,12 @@ def refine(cfg, cols, accel_s, range_km, budget, steps):
     spent.
     """
     accel_s, range_km = np.asarray(accel_s, float), np.asarray(range_km, float)
-    pool, accel, rng, origin, near_fig, used = _with_neighbours(cfg, cols, accel_s, range_km, int(NEIGHBOUR_SHARE * budget))
-    designs, fig, start, evaluations = _refine_steps(cfg, pool, accel, rng, budget - used - int(GAP_SHARE * budget), steps)
+    pool, accel, rng, origin, near_fig, used = _with_neighbours(
+        cfg, cols, accel_s, range_km, int(NEIGHBOUR_SHARE * budget)
+    )
+    designs, fig, start, evaluations = _refine_steps(
+        cfg, pool, accel, rng, budget - used - int(GAP_SHARE * budget), steps
+    )
     used += evaluations
     designs, fig, start, evaluations = _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget - used, steps)
     used += evaluations
@@ -260,9 +264,18 @@ def _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget, steps):
         return designs, fig, start, 0
     quicker, slower = on[widest], on[widest + 1]
     fig0 = {"accel_0_100_s": t[quicker], "range_km": r[quicker]}
-    problem = _Problem(0.5 * (t[quicker] + t[slower]), r[quicker], np.full(widest.size, "range", dtype=object), scale_t, scale_r)
-    new, new_fig, ok, evaluations = _improve(cfg, names, counts, {k: np.asarray(v)[quicker] for k, v in cols.items()},
-                                             fig0, problem, np.full(widest.size, steps))
+    problem = _Problem(
+        0.5 * (t[quicker] + t[slower]), r[quicker], np.full(widest.size, "range", dtype=object), scale_t, scale_r
+    )
+    new, new_fig, ok, evaluations = _improve(
+        cfg,
+        names,
+        counts,
+        {k: np.asarray(v)[quicker] for k, v in cols.items()},
+        fig0,
+        problem,
+        np.full(widest.size, steps),
+    )
     if not ok.any():
         return designs, fig, start, evaluations
     return _join(designs, new), _join(fig, new_fig), np.concatenate([start, origin[quicker[ok]]]), evaluations
@@ -277,7 +290,9 @@ def _refine_steps(cfg, cols, accel_s, range_km, budget, steps):
     n_counts = int(counts.sum())
     accel_s, range_km = np.asarray(accel_s, float), np.asarray(range_km, float)
     ends = 2 if len(np.unique(np.column_stack([accel_s, range_km]), axis=0)) > 1 else 0
-    k = (budget - ends * (cost_per_start(END_STEPS * steps, n_counts) - cost_per_start(steps, n_counts))) // cost_per_start(steps, n_counts)
+    k = (
+        budget - ends * (cost_per_start(END_STEPS * steps, n_counts) - cost_per_start(steps, n_counts))
+    ) // cost_per_start(steps, n_counts)
     if not names or not len(accel_s) or k < max(ends, 1) or steps < 1:
         return {key: np.asarray(v)[:0] for key, v in cols.items()}, {}, np.zeros(0, int), 0
     pick = spread(accel_s, range_km, k)
@@ -289,7 +304,9 @@ def _refine_steps(cfg, cols, accel_s, range_km, budget, steps):
     if ends:  # push the ends of the front outwards, with more steps
         for end, which in ((fig0["accel_0_100_s"].argmin(), "fastest"), (fig0["range_km"].argmax(), "longest")):
             kind[end], n_steps[end] = which, END_STEPS * steps
-    problem = _Problem(fig0["accel_0_100_s"], fig0["range_km"], kind, max(np.ptp(accel_s), 0.1), max(np.ptp(range_km), 1.0))
+    problem = _Problem(
+        fig0["accel_0_100_s"], fig0["range_km"], kind, max(np.ptp(accel_s), 0.1), max(np.ptp(range_km), 1.0)
+    )
     designs, fig, ok, evaluations = _improve(cfg, names, counts, start, fig0, problem, n_steps)
     return designs, fig, pick[ok], evaluations
 
@@ -333,8 +350,11 @@ def _improve(cfg, names, counts, start, fig0, problem, n_steps):
         if acc is None:
             acc = [np.zeros((n,) + s.shape[1:]) for s in state]
         take = fresh[live] | (state[1] < acc[1][live])
-        radius[live] = np.where(fresh[live], radius[live],
-                                np.where(take, np.minimum(2.0 * radius[live], TRUST_MAX), np.maximum(0.25 * radius[live], TRUST_MIN)))
+        radius[live] = np.where(
+            fresh[live],
+            radius[live],
+            np.where(take, np.minimum(2.0 * radius[live], TRUST_MAX), np.maximum(0.25 * radius[live], TRUST_MIN)),
+        )
         for a, s in zip(acc, state):
             a[live[take]] = s[take]
         fresh[live] = False
@@ -368,10 +388,16 @@ def _step(accepted, radius, free):
     """A trust-region step from the accepted designs: along the objective's descent
     direction, projected onto the linearised constraints and the bounds."""
     z, _, rows, d_obj, d_rows = accepted
-    finite = np.all(np.isfinite(d_obj), axis=1) & np.all(np.isfinite(d_rows), axis=(1, 2)) & np.all(np.isfinite(rows), axis=1)
+    finite = (
+        np.all(np.isfinite(d_obj), axis=1)
+        & np.all(np.isfinite(d_rows), axis=(1, 2))
+        & np.all(np.isfinite(rows), axis=1)
+    )
     if not finite.all():
-        LOG.warning("refinement: %d design(s) have a non-finite gradient and are held where they are (no step)",
-                    int((~finite).sum()))
+        LOG.warning(
+            "refinement: %d design(s) have a non-finite gradient and are held where they are (no step)",
+            int((~finite).sum()),
+        )
     d_obj = np.where(free, np.nan_to_num(d_obj), 0.0)
     d_rows = np.where(free[:, None, :], np.nan_to_num(d_rows), 0.0)
     norm = np.linalg.norm(d_obj, axis=1, keepdims=True)

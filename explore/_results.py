@@ -3,7 +3,7 @@
 import os
 import platform as _platform
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
 import moocore
@@ -12,6 +12,7 @@ import xarray as xr
 
 from ._design import VARIABLES, active
 from ._figures import FIGURES, RANGE_LONG_NAME
+
 
 def spread(accel_s, range_km, k):
     """Indices of up to `k` distinct points of a front, evenly spaced along its length
@@ -100,26 +101,52 @@ def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attr
     data["feasible"] = ("trial", np.asarray(feasible, bool), {"long_name": "meets every constraint"})
     data["pareto"] = ("trial", np.asarray(pareto, bool), {"long_name": "on the Pareto front of the feasible designs"})
     data["reason"] = ("trial", np.asarray(reasons, dtype=object), {"long_name": "why the design is infeasible"})
-    data["origin"] = ("trial", np.asarray(origin[0], dtype=object),
-                      {"long_name": "where the design came from: sampler, or refine (refinement of a front design: one categorical choice changed, or gradient steps)"})
-    data["refined_from"] = ("trial", np.asarray(origin[1], np.int64),
-                            {"long_name": "trial number a refined design started from (-1: sampled)"})
+    data["origin"] = (
+        "trial",
+        np.asarray(origin[0], dtype=object),
+        {
+            "long_name": "where the design came from: sampler, or refine (refinement of a front design: "
+            "one categorical choice changed, or gradient steps)"
+        },
+    )
+    data["refined_from"] = (
+        "trial",
+        np.asarray(origin[1], np.int64),
+        {"long_name": "trial number a refined design started from (-1: sampled)"},
+    )
     ds = xr.Dataset(
         {k: xr.Variable(d, v, a) for k, (d, v, a) in data.items()},
         coords={"trial": ("trial", np.asarray(trial, np.int64), {"long_name": "Optuna trial number"})},
     )
     ref = {
         "reference_name": (np.asarray(refs["name"], dtype=object), {"long_name": "published variant"}),
-        "reference_accel_0_100_s": (refs["accel_0_100_s"], {"units": "s", "long_name": "0-100 km/h time on this platform (model)"}),
-        "reference_range_km": (refs["range_km"], {"units": "km", "long_name": f"{range_long} on this platform (model)"}),
-        "reference_published_accel_0_100_s": (refs["published_accel_0_100_s"], {"units": "s", "long_name": "published 0-100 km/h time"}),
-        "reference_published_range_km": (refs["published_range_km"], {"units": "km", "long_name": f"published {range_long}"}),
-        "reference_feasible": (np.asarray(refs["feasible"], bool), {"long_name": "meets every constraint of the study"}),
+        "reference_accel_0_100_s": (
+            refs["accel_0_100_s"],
+            {"units": "s", "long_name": "0-100 km/h time on this platform (model)"},
+        ),
+        "reference_range_km": (
+            refs["range_km"],
+            {"units": "km", "long_name": f"{range_long} on this platform (model)"},
+        ),
+        "reference_published_accel_0_100_s": (
+            refs["published_accel_0_100_s"],
+            {"units": "s", "long_name": "published 0-100 km/h time"},
+        ),
+        "reference_published_range_km": (
+            refs["published_range_km"],
+            {"units": "km", "long_name": f"published {range_long}"},
+        ),
+        "reference_feasible": (
+            np.asarray(refs["feasible"], bool),
+            {"long_name": "meets every constraint of the study"},
+        ),
     }
     for k, (v, a) in ref.items():
         ds[k] = xr.Variable("reference", v, a)
-    ds = ds.assign_coords(reference=("reference", np.asarray(refs["id"], dtype=object), {"long_name": "reference vehicle id"}))
-    ds.attrs = {**attrs, "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}  # attached last
+    ds = ds.assign_coords(
+        reference=("reference", np.asarray(refs["id"], dtype=object), {"long_name": "reference vehicle id"})
+    )
+    ds.attrs = {**attrs, "created": datetime.now(UTC).isoformat(timespec="seconds")}  # attached last
     return ds
 
 
@@ -127,23 +154,47 @@ def add_front_analysis(ds, slope, method, front_trial, accel_time_s, cycle_time_
     """The price of performance at each Pareto design, and the Pareto designs' traces."""
     attrs = ds.attrs
     ds = ds.assign(
-        range_per_tenth_s_km=xr.Variable("trial", slope, {
-            "units": "km",
-            "long_name": "range given up per 0.1 s quicker 0-100 (local slope of the front, d range / d 0-100 x 0.1 s)",
-        }),
-        slope_method=xr.Variable("trial", method, {"long_name": "how the slope was found: gradient (KKT) or neighbours"}),
+        range_per_tenth_s_km=xr.Variable(
+            "trial",
+            slope,
+            {
+                "units": "km",
+                "long_name": "range given up per 0.1 s quicker 0-100 "
+                "(local slope of the front, d range / d 0-100 x 0.1 s)",
+            },
+        ),
+        slope_method=xr.Variable(
+            "trial", method, {"long_name": "how the slope was found: gradient (KKT) or neighbours"}
+        ),
     )
     ds = ds.assign_coords(
-        pareto_trial=("pareto_trial", np.asarray(front_trial, np.int64), {"long_name": "trial number of a Pareto design"}),
-        accel_time=("accel_time", accel_time_s, {"units": "s", "long_name": "time from standstill in the 0-100 km/h run"}),
+        pareto_trial=(
+            "pareto_trial",
+            np.asarray(front_trial, np.int64),
+            {"long_name": "trial number of a Pareto design"},
+        ),
+        accel_time=(
+            "accel_time",
+            accel_time_s,
+            {"units": "s", "long_name": "time from standstill in the 0-100 km/h run"},
+        ),
         time=("time", cycle_time_s, {"units": "s", "long_name": "time into the WLTC class 3b cycle"}),
     )
-    ds["trace_speed_kmh"] = xr.Variable(("pareto_trial", "accel_time"), traces["trace_speed_kmh"].astype(np.float32), {
-        "units": "km/h", "long_name": "speed in the 0-100 km/h run (NaN once 100 km/h is reached)"})
-    ds["trace_battery_power_kw"] = xr.Variable(("pareto_trial", "time"), traces["trace_battery_power_kw"].astype(np.float32), {
-        "units": "kW", "long_name": "power drawn from the cells on the WLTC (negative: regenerating)"})
-    ds["trace_soc"] = xr.Variable(("pareto_trial", "time"), traces["trace_soc"].astype(np.float32), {
-        "units": "1", "long_name": "state of charge on the WLTC, starting full"})
+    ds["trace_speed_kmh"] = xr.Variable(
+        ("pareto_trial", "accel_time"),
+        traces["trace_speed_kmh"].astype(np.float32),
+        {"units": "km/h", "long_name": "speed in the 0-100 km/h run (NaN once 100 km/h is reached)"},
+    )
+    ds["trace_battery_power_kw"] = xr.Variable(
+        ("pareto_trial", "time"),
+        traces["trace_battery_power_kw"].astype(np.float32),
+        {"units": "kW", "long_name": "power drawn from the cells on the WLTC (negative: regenerating)"},
+    )
+    ds["trace_soc"] = xr.Variable(
+        ("pareto_trial", "time"),
+        traces["trace_soc"].astype(np.float32),
+        {"units": "1", "long_name": "state of charge on the WLTC, starting full"},
+    )
     ds.attrs = attrs
     return ds
 

@@ -58,8 +58,11 @@ class BatchChildren:
     """
 
     def __init__(self, *, crossover_prob, swapping_prob, mutation_prob, batch, seed):
-        for name, p in (("crossover_prob", crossover_prob), ("swapping_prob", swapping_prob),
-                        ("mutation_prob", mutation_prob)):
+        for name, p in (
+            ("crossover_prob", crossover_prob),
+            ("swapping_prob", swapping_prob),
+            ("mutation_prob", mutation_prob),
+        ):
             if p is not None and not 0.0 <= p <= 1.0:
                 raise ValueError(f"`sampler.{name}` must be within [0, 1], got {p!r}")
         self.crossover_prob, self.swapping_prob, self.mutation_prob = crossover_prob, swapping_prob, mutation_prob
@@ -102,8 +105,10 @@ class BatchChildren:
         mutation = self.mutation_prob if self.mutation_prob is not None else 1.0 / max(1, len(names))
         keep = rng.random((k, len(names))) >= mutation
         params = [t.params for t in parents]
-        return [{name: params[source_a[c, j]][name] for j, name in enumerate(names) if keep[c, j]}
-                for c in reversed(range(k))]
+        return [
+            {name: params[source_a[c, j]][name] for j, name in enumerate(names) if keep[c, j]}
+            for c in reversed(range(k))
+        ]
 
 
 class BatchNSGAIISampler(_BatchGenerations, optuna.samplers.NSGAIISampler):
@@ -139,8 +144,12 @@ def _make_sampler(cfg, seed, batch_size, shared):
         }
         if not shared:
             ga["child_generation_strategy"] = BatchChildren(
-                crossover_prob=cfg.crossover_prob, swapping_prob=cfg.swapping_prob, mutation_prob=cfg.mutation_prob,
-                batch=population, seed=np.random.SeedSequence([seed, 1]))
+                crossover_prob=cfg.crossover_prob,
+                swapping_prob=cfg.swapping_prob,
+                mutation_prob=cfg.mutation_prob,
+                batch=population,
+                seed=np.random.SeedSequence([seed, 1]),
+            )
         if name is SamplerName.nsga2:
             return (optuna.samplers.NSGAIISampler if shared else BatchNSGAIISampler)(**ga)
         return (optuna.samplers.NSGAIIISampler if shared else BatchNSGAIIISampler)(**ga)

@@ -4,6 +4,8 @@ Every call of the model has the same batch shape (`batch_size`, short batches ar
 by repeating their first design), so the model is compiled once per study.
 """
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -11,7 +13,17 @@ import numpy as np
 import objectives as ob
 
 from ._config import ConfigError
-from ._design import AXLES, TYRE, assemble, column_chunks, encode, padded_chunks, plain_arrays, reference_vehicles, tyre_of
+from ._design import (
+    AXLES,
+    TYRE,
+    assemble,
+    column_chunks,
+    encode,
+    padded_chunks,
+    plain_arrays,
+    reference_vehicles,
+    tyre_of,
+)
 from ._figures import CYCLES, FIGURES, OBJECTIVES, Role, constraint_names, study_figures
 
 __all__ = ["Scorer", "constraint_names", "feasible", "told_values", "check_reachable"]
@@ -31,7 +43,7 @@ class Scorer:
         vehicles = plain_arrays(vehicles)  # numpy leaves: a chunk is picked without a JAX dispatch per leaf
         parts = []
         for start, stop, index in padded_chunks(n, self.batch_size):
-            chunk = jax.tree.map(lambda x: x[index], vehicles)
+            chunk = jax.tree.map(lambda x, index=index: x[index], vehicles)
             out = ob.score(chunk, cycles=self.cycles, rollout=self.cfg.objective.rollout)
             parts.append(_numpy(out, stop - start))
         return _concatenate(parts)
@@ -40,8 +52,10 @@ class Scorer:
         """Objectives, derived figures and constraints for the designs in `cols`: one compiled
         call (designs to vehicles to model outputs) per chunk of `batch_size`."""
         fn = _compiled_model(self)
-        parts = [_numpy(fn(encode(chunk, self.cfg.vehicle)), stop - start)
-                 for start, stop, chunk in column_chunks(cols, self.batch_size)]
+        parts = [
+            _numpy(fn(encode(chunk, self.cfg.vehicle)), stop - start)
+            for start, stop, chunk in column_chunks(cols, self.batch_size)
+        ]
         return self.derive(_concatenate(parts))
 
     def reference_figures(self):
@@ -87,8 +101,12 @@ class Scorer:
             codes = encode(chunk, self.cfg.vehicle)
             x0 = np.stack([np.asarray(chunk[k], float) for k in names], axis=1)
             values, derivs = fn(codes, x0)
-            parts.append(({k: np.asarray(v, float)[: stop - start] for k, v in values.items()},
-                          {k: np.asarray(v, float)[: stop - start] for k, v in derivs.items()}))
+            parts.append(
+                (
+                    {k: np.asarray(v, float)[: stop - start] for k, v in values.items()},
+                    {k: np.asarray(v, float)[: stop - start] for k, v in derivs.items()},
+                )
+            )
         return tuple({k: np.concatenate([p[i][k] for p in parts]) for k in parts[0][i]} for i in (0, 1))
 
     def reasons(self, fig):
@@ -102,7 +120,7 @@ class Scorer:
         return out
 
 
-_COMPILED = {}  # (what the figures depend on, ...) -> jitted function (or figures): once per study
+_COMPILED: dict[tuple, Any] = {}  # (what the figures depend on, ...) -> jitted function (or figures): once per study
 
 
 def _study_key(cfg):
@@ -196,35 +214,58 @@ def check_reachable(cfg):
         v_max = ob.units.mps_to_kmh(space.motor_max_speed_rpm * ob.units.RPM * radius / ratio)
         if c.top_speed.min_kmh > v_max:
             raise ConfigError(
-                f"`constraints.top_speed.min_kmh` {c.top_speed.min_kmh:g} cannot be met: the tallest gearing of the space "
-                f"(overall ratio {ratio:g} at {space.motor_max_speed_rpm:g} rpm) tops out at {v_max:.0f} km/h; lower it, "
-                "or widen the ratio bounds or space.motor_max_speed_rpm")
+                f"`constraints.top_speed.min_kmh` {c.top_speed.min_kmh:g} cannot be met: the tallest gearing of "
+                f"the space (overall ratio {ratio:g} at {space.motor_max_speed_rpm:g} rpm) tops out at "
+                f"{v_max:.0f} km/h; lower it, or widen the ratio bounds or space.motor_max_speed_rpm"
+            )
     series = (int(var["cells_series"].low), int(var["cells_series"].high))
     parallel = int(var["cells_parallel"].low)
-    packs = {chem: [ob.Pack(cell=ob.CELLS[chem], n_series=float(n), n_parallel=float(parallel),
-                            mass_factor=ob.PACK_MASS_FACTOR[chem]) for n in series] for chem in var["chemistry"].choices}
+    packs = {
+        chem: [
+            ob.Pack(
+                cell=ob.CELLS[chem],
+                n_series=float(n),
+                n_parallel=float(parallel),
+                mass_factor=ob.PACK_MASS_FACTOR[chem],
+            )
+            for n in series
+        ]
+        for chem in var["chemistry"].choices
+    }
     fewest = f"{series[0]}s{parallel}p"
     if c.pack_fits.enabled:
-        limits = (("max_energy_kwh", c.pack_fits.max_energy_kwh, lambda p: float(p.gross_energy()) / ob.units.KWH, "holds {:.1f} kWh"),
-                  ("max_mass_kg", c.pack_fits.max_mass_kg, lambda p: float(p.mass()), "weighs {:.0f} kg"))
+        limits = (
+            (
+                "max_energy_kwh",
+                c.pack_fits.max_energy_kwh,
+                lambda p: float(p.gross_energy()) / ob.units.KWH,
+                "holds {:.1f} kWh",
+            ),
+            ("max_mass_kg", c.pack_fits.max_mass_kg, lambda p: float(p.mass()), "weighs {:.0f} kg"),
+        )
         for key, limit, figure, what in limits:
             values = {chem: figure(p[0]) for chem, p in packs.items()}
             chem = min(values, key=values.get)
             if values[chem] > limit:
                 raise ConfigError(
-                    f"`constraints.pack_fits.{key}` {limit:g} cannot be met: the smallest pack of the space ({fewest} {chem}) "
-                    f"{what.format(values[chem])}; raise it, or lower space.variables.cells_series.low or cells_parallel.low")
+                    f"`constraints.pack_fits.{key}` {limit:g} cannot be met: the smallest pack of the space "
+                    f"({fewest} {chem}) {what.format(values[chem])}; raise it, or lower "
+                    "space.variables.cells_series.low or cells_parallel.low"
+                )
     if c.pack_voltage.enabled:
         top = {chem: float(p[0].ocv(p[0].soc_max)) for chem, p in packs.items()}
         bottom = {chem: float(p[1].ocv(p[1].soc_min)) for chem, p in packs.items()}
         chem = min(top, key=top.get)
         if top[chem] > c.pack_voltage.max_v:
             raise ConfigError(
-                f"`constraints.pack_voltage.max_v` {c.pack_voltage.max_v:g} cannot be met: the fewest cells in series "
-                f"({series[0]} {chem}) reach {top[chem]:.0f} V full; raise it, or lower space.variables.cells_series.low")
+                f"`constraints.pack_voltage.max_v` {c.pack_voltage.max_v:g} cannot be met: the fewest cells in "
+                f"series ({series[0]} {chem}) reach {top[chem]:.0f} V full; raise it, or lower "
+                "space.variables.cells_series.low"
+            )
         chem = max(bottom, key=bottom.get)
         if bottom[chem] < c.pack_voltage.min_v:
             raise ConfigError(
                 f"`constraints.pack_voltage.min_v` {c.pack_voltage.min_v:g} cannot be met: the most cells in series "
                 f"({series[1]} {chem}) hold only {bottom[chem]:.0f} V empty; lower it, or raise "
-                "space.variables.cells_series.high")
+                "space.variables.cells_series.high"
+            )

@@ -23,11 +23,11 @@ import optuna
 
 from ._config import ConfigError, check, redact
 from ._design import columns, distributions
+from ._figures import BY_NAME, OBJECTIVES, constraint_names
 from ._front import warm_up
 from ._refine import refine
 from ._results import pareto_mask
 from ._samplers import make_sampler
-from ._figures import BY_NAME, OBJECTIVES, constraint_names
 from ._scoring import Scorer, feasible, told_values
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,9 @@ def open_storage(url):
         path = url.removeprefix("journal://")
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
-            raise ConfigError(f"`study.storage` names a journal file in {folder}, which does not exist; create the folder")
+            raise ConfigError(
+                f"`study.storage` names a journal file in {folder}, which does not exist; create the folder"
+            )
         return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(path))
     for attempt in range(SCHEMA_ATTEMPTS):
         try:
@@ -83,8 +85,10 @@ def open_storage(url):
     why = str(error).splitlines()[0] if str(error) else type(error).__name__
     if isinstance(error, ImportError) and error.__cause__ is not None:
         why += f" ({error.__cause__}; pip install -e '.[postgres]' for PostgreSQL)"
-    raise ConfigError(f"`study.storage` {redact(url)!r} cannot be opened as a database: {redact(why)}; "
-                      "use a journal file path or a URL like postgresql+psycopg://user@host/db") from None
+    raise ConfigError(
+        f"`study.storage` {redact(url)!r} cannot be opened as a database: {redact(why)}; "
+        "use a journal file path or a URL like postgresql+psycopg://user@host/db"
+    ) from None
 
 
 class Checkpoint:
@@ -176,7 +180,9 @@ class Progress:
 def _worker_trials(study, worker, origin=None):
     """This worker's completed trials, of the sampler (origin None) or of `origin`."""
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    return [t for t in complete if t.user_attrs.get(WORKER_ATTR, 0) == worker and t.user_attrs.get(ORIGIN_ATTR) == origin]
+    return [
+        t for t in complete if t.user_attrs.get(WORKER_ATTR, 0) == worker and t.user_attrs.get(ORIGIN_ATTR) == origin
+    ]
 
 
 def _tell(study, trials, fig, worker):
@@ -224,8 +230,12 @@ def _refine_front(study, cfg, sampled, budget):
             values=[told_accel[i], told_range[i]],
             params={k: np.asarray(designs[k][i]).item() for k in cfg.space.variables},
             distributions=dists,
-            user_attrs={WORKER_ATTR: cfg.worker, ORIGIN_ATTR: "refine", REFINED_FROM_ATTR: front[j].number,
-                        REFINED_AFTER_ATTR: sampled},
+            user_attrs={
+                WORKER_ATTR: cfg.worker,
+                ORIGIN_ATTR: "refine",
+                REFINED_FROM_ATTR: front[j].number,
+                REFINED_AFTER_ATTR: sampled,
+            },
             constraints={BY_NAME[name].constraint_key: float(fig[name][i]) for name in constraint_names(fig)},
         )
         for i, j in enumerate(start)
@@ -233,8 +243,12 @@ def _refine_front(study, cfg, sampled, budget):
     study.add_trials(trials)
     key = f"{REFINE_EVALUATIONS_ATTR}_worker_{cfg.worker}"
     study.set_user_attr(key, study.user_attrs.get(key, 0) + evaluations)
-    log.info("refinement added %d designs (choice neighbours, gradient steps, gaps; %d model evaluations, %.1f s)",
-             len(trials), evaluations, time.perf_counter() - started)
+    log.info(
+        "refinement added %d designs (choice neighbours, gradient steps, gaps; %d model evaluations, %.1f s)",
+        len(trials),
+        evaluations,
+        time.perf_counter() - started,
+    )
     return trials, fig
 
 
@@ -277,7 +291,9 @@ def run_study(cfg, run_dir, progress=True):
     batch_size = cfg.study.batch_size
     done = len(_worker_trials(study, cfg.worker))
     if shared and done:
-        study.sampler = make_sampler(cfg.sampler, worker_seed(cfg.seed, cfg.worker, done), cfg.study.batch_size, shared=True)
+        study.sampler = make_sampler(
+            cfg.sampler, worker_seed(cfg.seed, cfg.worker, done), cfg.study.batch_size, shared=True
+        )
     n_batches = -(-n_total // batch_size)
     batch = done // batch_size
     bar = Progress(n_total, min(done, n_total), progress)
@@ -285,7 +301,9 @@ def run_study(cfg, run_dir, progress=True):
     started = time.perf_counter()
     warming = threading.Thread(target=_warm_up, args=(cfg,), name="compile-front-analysis", daemon=True)
     rounds = refine_points(cfg)
-    last_round = max((t.user_attrs.get(REFINED_AFTER_ATTR, 0) for t in _worker_trials(study, cfg.worker, "refine")), default=0)
+    last_round = max(
+        (t.user_attrs.get(REFINED_AFTER_ATTR, 0) for t in _worker_trials(study, cfg.worker, "refine")), default=0
+    )
     if done < n_total or any(last_round < at <= done for at in rounds):
         warming.start()
     try:

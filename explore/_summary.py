@@ -38,15 +38,38 @@ def front_table(ds):
             return [f"{f.summary[0]:>{f.summary[1]}}" for f in figures]
         return [f"{float(ds[f.name].values[i]):>{f.summary[1]}.{f.summary[2]}f}" for f in figures]
 
-    head = " ".join([f"{'trial':>6}", *cells(first)]) + "  " + " ".join(
-        [f"{'layout':6}", f"{'front kW/Nm xratio':>19}", f"{'rear kW/Nm xratio':>19}", f"{'pack':>12}", *cells(later),
-         f"{'km/0.1s':>7}"])
+    head = (
+        " ".join([f"{'trial':>6}", *cells(first)])
+        + "  "
+        + " ".join(
+            [
+                f"{'layout':6}",
+                f"{'front kW/Nm xratio':>19}",
+                f"{'rear kW/Nm xratio':>19}",
+                f"{'pack':>12}",
+                *cells(later),
+                f"{'km/0.1s':>7}",
+            ]
+        )
+    )
     rows = [head]
     for i in idx[spread(ds["accel_0_100_s"].values[idx], ds["range_km"].values[idx], MAX_ROWS)]:  # in 0-100 order
-        pack = f"{int(ds['cells_series'].values[i])}s{int(ds['cells_parallel'].values[i])}p {str(ds['chemistry'].values[i]).upper()}"
-        rows.append(" ".join([f"{int(ds['trial'].values[i]):>6}", *cells(first, i)]) + "  " + " ".join(
-            [f"{str(ds['layout'].values[i]):6}", f"{_axle_text(ds, i, 'front'):>19}", f"{_axle_text(ds, i, 'rear'):>19}",
-             f"{pack:>12}", *cells(later, i), f"{float(ds['range_per_tenth_s_km'].values[i]):>7.2f}"]))
+        cells = f"{int(ds['cells_series'].values[i])}s{int(ds['cells_parallel'].values[i])}p"
+        pack = f"{cells} {str(ds['chemistry'].values[i]).upper()}"
+        rows.append(
+            " ".join([f"{int(ds['trial'].values[i]):>6}", *cells(first, i)])
+            + "  "
+            + " ".join(
+                [
+                    f"{str(ds['layout'].values[i]):6}",
+                    f"{_axle_text(ds, i, 'front'):>19}",
+                    f"{_axle_text(ds, i, 'rear'):>19}",
+                    f"{pack:>12}",
+                    *cells(later, i),
+                    f"{float(ds['range_per_tenth_s_km'].values[i]):>7.2f}",
+                ]
+            )
+        )
     return rows, n_front
 
 
@@ -62,7 +85,8 @@ def reference_position(accel_s, range_km, front_accel, front_range):
     if not dominated:
         if not quicker.any():
             return "ahead of the front found: quicker than any design on it"
-        return f"ahead of the front found: {range_km - front_range[quicker].max():.1f} km more than the front at this 0-100"
+        more = range_km - front_range[quicker].max()
+        return f"ahead of the front found: {more:.1f} km more than the front at this 0-100"
     gain_range = front_range[quicker].max() - range_km
     gain_time = accel_s - front_accel[longer].min()
     return f"behind the front: {gain_range:+.1f} km at this 0-100, {gain_time:.2f} s quicker at this range"
@@ -86,13 +110,17 @@ def summary(ds):
     ]
     if n_front:
         shown = min(n_front, MAX_ROWS)
-        lines.append(f"Pareto designs by 0-100 km/h ({shown} of {n_front} shown, spread along the front; "
-                     "km/0.1s: range given up per 0.1 s quicker):")
+        lines.append(
+            f"Pareto designs by 0-100 km/h ({shown} of {n_front} shown, spread along the front; "
+            "km/0.1s: range given up per 0.1 s quicker):"
+        )
         lines += ["  " + r for r in rows]
     on = ds["pareto"].values
     fa, fr = ds["accel_0_100_s"].values[on], ds["range_km"].values[on]
     if ds.sizes.get("reference", 0):
-        lines.append(f"Reference designs on the {ds.attrs['platform']} platform (model figures; published in brackets):")
+        lines.append(
+            f"Reference designs on the {ds.attrs['platform']} platform (model figures; published in brackets):"
+        )
         for j in range(ds.sizes["reference"]):
             a = float(ds["reference_accel_0_100_s"].values[j])
             r = float(ds["reference_range_km"].values[j])

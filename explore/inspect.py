@@ -67,7 +67,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m explore.inspect", description=__doc__.splitlines()[0])
     parser.add_argument("path", help="a run directory, its results.nc, or a multirun directory")
     parser.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
-    parser.add_argument("--trace", metavar="TRIAL", type=int, help="plot this Pareto design's traces (PNG in the run directory)")
+    parser.add_argument(
+        "--trace", metavar="TRIAL", type=int, help="plot this Pareto design's traces (PNG in the run directory)"
+    )
     parser.add_argument("--out", metavar="PNG", help="where to write the --trace figure")
     args = parser.parse_args(argv)
     try:
@@ -80,8 +82,11 @@ def main(argv=None):
             print("error: --trace needs one run directory (not a sweep) with traces in results.nc", file=sys.stderr)
             return 2
         if args.trace not in ds["pareto_trial"].values:
-            print(f"error: --trace {args.trace} is not a Pareto design of this run; choose one of the trials in the table",
-                  file=sys.stderr)
+            print(
+                f"error: --trace {args.trace} is not a Pareto design of this run; "
+                "choose one of the trials in the table",
+                file=sys.stderr,
+            )
             return 2
         from ._plots import trace_figure
 

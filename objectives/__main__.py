@@ -68,8 +68,11 @@ def constants_markdown():
     """The constants table as Markdown (the README holds a copy)."""
     lines = ["| constant | value | unit | what | source |", "|---|---|---|---|---|"]
     for name, c in constants_table():
-        value = c.value if isinstance(c.value, str) else (
-            ", ".join(f"{v:g}" for v in c.value) if isinstance(c.value, tuple) else f"{c.value:g}")
+        value = (
+            c.value
+            if isinstance(c.value, str)
+            else (", ".join(f"{v:g}" for v in c.value) if isinstance(c.value, tuple) else f"{c.value:g}")
+        )
         lines.append(f"| `{name}` | {value} | {c.unit} | {c.what} | {c.source} |".replace("\n", " "))
     return "\n".join(lines)
 

@@ -84,9 +84,16 @@ def _library_cell(c):
     """A `Cell` from a table of `_constants` (NMC_CELL, LFP_CELL); terminal limits at the ends
     of the measured OCV curve."""
     ocv = [float(x) for x in c["ocv"].value]
-    return _cell(capacity_ah=c["capacity_ah"].value, ocv=ocv, mass_kg=c["mass_kg"].value,
-                 resistance_mohm=c["resistance_mohm"].value, max_discharge_c=c["max_discharge_c"].value,
-                 max_charge_c=c["max_charge_c"].value, v_min=ocv[0], v_max=ocv[-1])
+    return _cell(
+        capacity_ah=c["capacity_ah"].value,
+        ocv=ocv,
+        mass_kg=c["mass_kg"].value,
+        resistance_mohm=c["resistance_mohm"].value,
+        max_discharge_c=c["max_discharge_c"].value,
+        max_charge_c=c["max_charge_c"].value,
+        v_min=ocv[0],
+        v_max=ocv[-1],
+    )
 
 
 # Cell library (sources in `_constants.py`): a large NMC pouch cell and an LFP prismatic cell.

@@ -38,8 +38,13 @@ def enable_compilation_cache():
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as e:
-        log.warning("compilation cache %s cannot be created (%s): compiling afresh; set %s=DIR or %s=off",
-                    path, e.strerror, ENV, ENV)
+        log.warning(
+            "compilation cache %s cannot be created (%s): compiling afresh; set %s=DIR or %s=off",
+            path,
+            e.strerror,
+            ENV,
+            ENV,
+        )
         return None
     jax.config.update("jax_compilation_cache_dir", path)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", MIN_COMPILE_S)

@@ -62,9 +62,15 @@ def _gears(axle, speed, inv_speed, v_bus):
     out = []
     for ratio in axle.ratios():
         force = axle.max_force(speed, ratio, inv_speed)
-        out.append({"ratio": ratio, "drive": force * eta, "brake": force * (1.0 / eta),
-                    "idle": axle.idle_flows(speed, ratio, v_bus)["dc"],
-                    "terms": axle.dc_terms(speed, ratio, v_bus)})
+        out.append(
+            {
+                "ratio": ratio,
+                "drive": force * eta,
+                "brake": force * (1.0 / eta),
+                "idle": axle.idle_flows(speed, ratio, v_bus)["dc"],
+                "terms": axle.dc_terms(speed, ratio, v_bus),
+            }
+        )
     return out
 
 
@@ -83,9 +89,9 @@ def _axle_at(force, gears, eta):
     best = None
     for g in gears:
         used = jnp.where(force < 0.0, jnp.maximum(force, -g["brake"]), force)
-        base, v_term, q, l = g["terms"]
+        base, v_term, q, lin = g["terms"]
         f = used * jnp.where(used >= 0.0, 1.0 / eta, eta)  # the mesh loss adds in drive, takes in regen
-        dc = jnp.where(used == 0.0, g["idle"], base + f * (v_term + q * f) + l * jnp.abs(f))
+        dc = jnp.where(used == 0.0, g["idle"], base + f * (v_term + q * f) + lin * jnp.abs(f))
         rank = jnp.where(force <= g["drive"] * (1.0 + 1e-6), dc, _NEVER)
         here = (dc, used, g["ratio"] * jnp.ones_like(dc), rank)
         best = here if best is None else _pick(rank < best[3], here, best)

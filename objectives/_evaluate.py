@@ -88,7 +88,8 @@ def score(vehicles, cycles=("wltc",), rollout=False):
     """Score a batch of designs: `vehicles` is a `Vehicle` whose leaves have a leading batch axis.
 
     Returns a dict of arrays shaped (batch,) with keys accel_0_100_s, top_speed_mps,
-    sustained_speed_mps (held at the motors' 30-minute rating), usable_energy_j, kerb_mass_kg, the `pack_figures`, <cycle>_consumption_j_per_m, wltp_range_m (with "wltc"),
+    sustained_speed_mps (held at the motors' 30-minute rating), usable_energy_j, kerb_mass_kg,
+    the `pack_figures`, <cycle>_consumption_j_per_m, wltp_range_m (with "wltc"),
     epa_range_m (with "udds" and "hwfet") and infeasible (int bits, see `describe_infeasible`).
     Never raises on a bad design: infeasibility is data.
 

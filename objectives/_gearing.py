@@ -61,8 +61,11 @@ class Gearbox:
     def mass(self, motor_torque):
         """Gearbox mass (kg) for a motor of peak torque `motor_torque` (N m)."""
         wheel_torque = motor_torque * self.ratio_low
-        return (GEARBOX_MASS_PER_TORQUE.value * wheel_torque
-                + TWO_SPEED_EXTRA_MASS.value * self.two_speed() + DISCONNECT_MASS.value * self.disconnect)
+        return (
+            GEARBOX_MASS_PER_TORQUE.value * wheel_torque
+            + TWO_SPEED_EXTRA_MASS.value * self.two_speed()
+            + DISCONNECT_MASS.value * self.disconnect
+        )
 
     def spin_loss(self, motor_torque, wheel_speed):
         """Drag of the turning box at no load (W) at wheel speed `wheel_speed` (rad/s)."""
@@ -138,8 +141,12 @@ class Axle:
         motor_loss = n * m.loss(torque, w)
         spin = self._spin_loss(speed)
         inverter_loss = n * m.inverter_loss(torque, bus_voltage)
-        return {"dc": shaft + motor_loss + spin + inverter_loss, "motor_loss": motor_loss,
-                "gear_loss": shaft - force * speed + spin, "inverter_loss": inverter_loss}
+        return {
+            "dc": shaft + motor_loss + spin + inverter_loss,
+            "motor_loss": motor_loss,
+            "gear_loss": shaft - force * speed + spin,
+            "inverter_loss": inverter_loss,
+        }
 
     def dc_terms(self, speed, ratio, bus_voltage):
         """The DC power of `flows` as a function of the force, for the drive cycles' search over
@@ -151,8 +158,12 @@ class Axle:
         per_motor = self._per_motor()
         torque_per_force = r * per_motor / ratio  # N m per motor per N at the wheels
         c0, c1, c2 = self.motor.loss_terms(speed * ratio * (1.0 / r), bus_voltage)
-        return (n * c0 + self._spin_loss(speed), n * per_motor * speed,
-                n * c2 * torque_per_force * torque_per_force, n * c1 * torque_per_force)
+        return (
+            n * c0 + self._spin_loss(speed),
+            n * per_motor * speed,
+            n * c2 * torque_per_force * torque_per_force,
+            n * c1 * torque_per_force,
+        )
 
     def idle_flows(self, speed, ratio, bus_voltage):
         """Power flows (W) of the axle delivering no torque in the gear of `ratio`: motors
@@ -162,8 +173,12 @@ class Axle:
         run = 1.0 - self.gearbox.disconnect
         motor_loss = run * self.n_motors * m.idle_loss(speed * ratio * (1.0 / r))
         gear_loss = run * self._spin_loss(speed)
-        return {"dc": motor_loss + gear_loss, "motor_loss": motor_loss, "gear_loss": gear_loss,
-                "inverter_loss": jnp.zeros_like(motor_loss)}
+        return {
+            "dc": motor_loss + gear_loss,
+            "motor_loss": motor_loss,
+            "gear_loss": gear_loss,
+            "inverter_loss": jnp.zeros_like(motor_loss),
+        }
 
     def dc_power(self, force, speed, ratio, bus_voltage):
         """DC power (W) the axle draws for a signed force `force` (N); see `flows`."""

@@ -161,13 +161,19 @@ class SynchronousMotor(AbstractMotor):
         loss c_ex (a + (1 - a) tau)^2 spelt out."""
         w_ref = REFERENCE_SPEED.value
         a, c_ex = self.excitation_offset, self.excitation_loss_frac
-        return (self.peak_torque * w_ref * c_ex * a * a,
-                w_ref * (self.stray_loss_frac + 2.0 * c_ex * a * (1.0 - a)),
-                w_ref * (self.copper_loss_frac + c_ex * (1.0 - a) * (1.0 - a)) / self.peak_torque)
+        return (
+            self.peak_torque * w_ref * c_ex * a * a,
+            w_ref * (self.stray_loss_frac + 2.0 * c_ex * a * (1.0 - a)),
+            w_ref * (self.copper_loss_frac + c_ex * (1.0 - a) * (1.0 - a)) / self.peak_torque,
+        )
 
     def _inverter_per_torque(self, bus_voltage):
         """Inverter loss per N m of motor torque (W/(N m)) on a bus of `bus_voltage` (V)."""
-        return self.peak_power * (self.inverter_switching_frac + self.inverter_conduction_drop / bus_voltage) / self.peak_torque
+        return (
+            self.peak_power
+            * (self.inverter_switching_frac + self.inverter_conduction_drop / bus_voltage)
+            / self.peak_torque
+        )
 
     def loss(self, torque, speed):
         t = jnp.abs(torque)

@@ -55,12 +55,14 @@ def pair_changes(specs, results=None):
                 row["error"] = r.get("error") if not_built(r) else f"base {base_key}: {rb.get('error')}"
                 cars[key] = row
                 continue
-            row.update({
-                "published_0_100_s": spec.get("accel_0_100_kmh_s"),
-                "model_0_100_s": r["accel_0_100_s"],
-                "published_wltp_km": spec.get("wltp_range_km"),
-                "model_wltp_km": r["wltp_range_km"],
-            })
+            row.update(
+                {
+                    "published_0_100_s": spec.get("accel_0_100_kmh_s"),
+                    "model_0_100_s": r["accel_0_100_s"],
+                    "published_wltp_km": spec.get("wltp_range_km"),
+                    "model_wltp_km": r["wltp_range_km"],
+                }
+            )
             pub_t, mod_t = spec.get("accel_0_100_kmh_s"), r["accel_0_100_s"]
             base_t = base.get("accel_0_100_kmh_s")
             row["published_0_100_change_s"] = pub_t - base_t if pub_t is not None and base_t is not None else None
@@ -82,8 +84,13 @@ def summary(pairs):
     the published loss exceeds `SIGN_THRESHOLD`."""
     rows = [row for p in pairs.values() for row in p.get("cars", {}).values()]
     errors = [abs(r["error_pp"]) for r in rows if r.get("error_pp") is not None]
-    signed = [r for r in rows if r.get("published_wltp_change") is not None and r.get("model_wltp_change") is not None
-              and r["published_wltp_change"] < -SIGN_THRESHOLD]
+    signed = [
+        r
+        for r in rows
+        if r.get("published_wltp_change") is not None
+        and r.get("model_wltp_change") is not None
+        and r["published_wltp_change"] < -SIGN_THRESHOLD
+    ]
     return {
         "compared": len(errors),
         "median_abs_error_pp": float(np.median(errors)) if errors else None,
@@ -104,8 +111,10 @@ def _num(x, fmt):
 
 def table(pairs, stats):
     """Plain-text table of `pair_changes`."""
-    head = (f"{'pair / variant':46s}{'0-100 s: base->car':>20s}{'model':>14s}"
-            f"{'WLTP km: base->car':>20s}{'model':>12s}{'dWLTP pub':>11s}{'model':>9s}{'error':>9s}")
+    head = (
+        f"{'pair / variant':46s}{'0-100 s: base->car':>20s}{'model':>14s}"
+        f"{'WLTP km: base->car':>20s}{'model':>12s}{'dWLTP pub':>11s}{'model':>9s}{'error':>9s}"
+    )
     lines = [head, "-" * len(head)]
     for name, p in pairs.items():
         if "error" in p:
@@ -120,14 +129,18 @@ def table(pairs, stats):
             mod_t = f"{r['model_0_100_change_s']:+.2f} to {r['model_0_100_s']:.2f}"
             pub_r = f"{_num(r['published_wltp_km'], '{:.0f}')}"
             err = f"{r['error_pp']:+6.1f}pp" if r.get("error_pp") is not None else f"{'-':>8s}"
-            lines.append(f"{label:46s}{pub_t:>20s}{mod_t:>14s}{pub_r:>20s}{r['model_wltp_km']:>12.0f}"
-                         f"{_pct(r['published_wltp_change']):>11s}{_pct(r['model_wltp_change']):>9s}{err:>9s}")
+            lines.append(
+                f"{label:46s}{pub_t:>20s}{mod_t:>14s}{pub_r:>20s}{r['model_wltp_km']:>12.0f}"
+                f"{_pct(r['published_wltp_change']):>11s}{_pct(r['model_wltp_change']):>9s}{err:>9s}"
+            )
     lines.append("-" * len(head))
     if stats["compared"]:
-        lines.append(f"WLTP range change, model - published: median |error| {stats['median_abs_error_pp']:.1f} pp, "
-                     f"largest {stats['max_abs_error_pp']:.1f} pp, over {stats['compared']} cars; sign right on "
-                     f"{stats['sign_right']} of {stats['sign_checked']} with a published loss over "
-                     f"{100 * SIGN_THRESHOLD:.0f} %")
+        lines.append(
+            f"WLTP range change, model - published: median |error| {stats['median_abs_error_pp']:.1f} pp, "
+            f"largest {stats['max_abs_error_pp']:.1f} pp, over {stats['compared']} cars; sign right on "
+            f"{stats['sign_right']} of {stats['sign_checked']} with a published loss over "
+            f"{100 * SIGN_THRESHOLD:.0f} %"
+        )
     if stats["not_predicted"]:
         lines.append(f"{stats['not_predicted']} car(s) or pair(s) could not be predicted (see the error lines)")
     return "\n".join(lines)

@@ -13,7 +13,8 @@ that accelerates the car's translational mass, never the motor's spinning up of 
 rotors and wheels. The normal loads carry the load transfer N_front = m (g w_f - a h / L).
 Each f_i is the lesser of two lines in a, so the equation has the exact solution
 a = min over the four combinations of the linear equations' roots (each side decreasing
-in a; a line that rises with a, possible only for mu h / L >= 1, never binds). The integral is a trapezoid rule on a uniform speed grid; it is exact for
+in a; a line that rises with a, possible only for mu h / L >= 1, never binds). The integral
+is a trapezoid rule on a uniform speed grid; it is exact for
 constant force and for constant power and converges as O(dv^2) otherwise (tested).
 The 1-ft rollout time comes from the same grid's distance integral ds = v dv / a.
 
@@ -153,8 +154,9 @@ def top_speed(vehicle, upper=120.0, n_bisect=20, rating="peak"):
 
     def excess(v):
         (f_front, _), (f_rear, _) = tractive_limits(vehicle, v, soc, rating)
-        tractive = (jnp.minimum(f_front, vehicle.front.tyre.friction * n_front)
-                    + jnp.minimum(f_rear, vehicle.rear.tyre.friction * n_rear))
+        tractive = jnp.minimum(f_front, vehicle.front.tyre.friction * n_front) + jnp.minimum(
+            f_rear, vehicle.rear.tyre.friction * n_rear
+        )
         return tractive - vehicle.road_load(v, mass)
 
     def bisect(_, bracket):

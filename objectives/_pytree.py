@@ -23,6 +23,11 @@ def pytree_dataclass(cls):
     return jax.tree_util.register_dataclass(cls, data_fields=data, meta_fields=meta)
 
 
+def field_default(cls, name):
+    """The default value of field `name` of the dataclass `cls`."""
+    return next(f.default for f in dataclasses.fields(cls) if f.name == name)
+
+
 def stack(trees):
     """Stack a sequence of identically structured pytrees along a new leading axis.
 

@@ -71,11 +71,11 @@ from ._constants import (
     DEFAULT_TYRE_SIZE,
     DEFAULT_USABLE_FRAC,
     DRIVER_MASS,
-    LOW_PROFILE_ASPECT,
-    LOW_PROFILE_LABEL,
     EPA_EXTRA_MASS,
     FRONT_WEIGHT,
     FRONTAL_AREA_FACTOR,
+    LOW_PROFILE_ASPECT,
+    LOW_PROFILE_LABEL,
     MAX_LOAD,
     MEDIAN_REDUCER_RATIO,
     TWO_SPEED_SPREAD,
@@ -84,6 +84,7 @@ from ._constants import (
 )
 from ._gearing import Axle, Gearbox
 from ._motor import motor_of_type
+from ._pytree import field_default
 from ._tyre import mean_section_width, parse_size, tyre
 from ._units import KMH, KW, MM, RPM, WH
 from ._vehicle import Body, Vehicle
@@ -202,7 +203,9 @@ def _motor_list(spec):
         raise SpecError(f"`drive` must be one of FWD, RWD, AWD, got {drive!r}")
     motors = spec.get("motors") or []
     if not isinstance(motors, list):
-        raise SpecError(f"`motors` must be a list of {{axle, peak_power_kw, peak_torque_nm, gear_ratio}}, got {motors!r}")
+        raise SpecError(
+            f"`motors` must be a list of {{axle, peak_power_kw, peak_torque_nm, gear_ratio}}, got {motors!r}"
+        )
     if not motors:
         axles = {"FWD": ["front"], "RWD": ["rear"], "AWD": ["front", "rear"]}[drive]
         motors = [{"axle": a} for a in axles]
@@ -380,8 +383,14 @@ def vehicle_from_spec(spec):
             )
             continue
         m, p, t, gb, w_max = units[0]  # twin motors on one axle are taken as identical
-        motor = motor_of_type(motor_kind(m), peak_torque=t, peak_power=p, max_speed=w_max,
-                              boost_power_frac=boost, continuous_power_frac=continuous)
+        motor = motor_of_type(
+            motor_kind(m),
+            peak_torque=t,
+            peak_power=p,
+            max_speed=w_max,
+            boost_power_frac=boost,
+            continuous_power_frac=continuous,
+        )
         axles[name] = Axle(motor=motor, gearbox=gb, tyre=tyres[name], n_motors=float(len(units)))
 
     width = (_number(spec, "width_mm") or DEFAULT_WIDTH_M / MM) * MM
@@ -409,7 +418,7 @@ def vehicle_from_spec(spec):
         front_weight_frac=float(FRONT_WEIGHT[spec["drive"]]),
     )
     top = _number(spec, "top_speed_kmh")
-    limit = top * KMH if top is not None else Vehicle.__dataclass_fields__["speed_limit"].default
+    limit = top * KMH if top is not None else field_default(Vehicle, "speed_limit")
     return Vehicle(body=body, front=axles["front"], rear=axles["rear"], pack=pack, speed_limit=limit)
 
 

@@ -76,8 +76,12 @@ class Tyre:
         sides = TYRE_MASS_PER_AREA.value * 2.0 * math.pi * (r_out * r_out - r_rim * r_rim)
         barrel = WHEEL_MASS_PER_AREA.value * 2.0 * math.pi * r_rim * self.section_width
         disc = WHEEL_MASS_PER_AREA.value * math.pi * r_rim * r_rim
-        return ((tread, tread * r_out * r_out), (sides, 0.5 * sides * (r_out * r_out + r_rim * r_rim)),
-                (barrel, barrel * r_rim * r_rim), (disc, 0.5 * disc * r_rim * r_rim))
+        return (
+            (tread, tread * r_out * r_out),
+            (sides, 0.5 * sides * (r_out * r_out + r_rim * r_rim)),
+            (barrel, barrel * r_rim * r_rim),
+            (disc, 0.5 * disc * r_rim * r_rim),
+        )
 
     def tyre_mass(self):
         """The tyre alone (kg)."""
@@ -132,5 +136,10 @@ def tyre(size="235/55 R19", label="B", category="touring"):
     if category not in FRICTION:
         raise ValueError(f"tyre category {category!r} must be one of {', '.join(CATEGORIES)}")
     width, aspect, rim = parsed
-    return Tyre(section_width=width, aspect_ratio=aspect, rim_diameter=rim,
-                label_rrc=float(LABEL_RRC[label]), friction=float(FRICTION[category]))
+    return Tyre(
+        section_width=width,
+        aspect_ratio=aspect,
+        rim_diameter=rim,
+        label_rrc=float(LABEL_RRC[label]),
+        friction=float(FRICTION[category]),
+    )

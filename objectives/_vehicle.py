@@ -36,7 +36,7 @@ from ._constants import (
     WLTP_LOAD_FRAC,
 )
 from ._gearing import Axle
-from ._pytree import pytree_dataclass
+from ._pytree import field_default, pytree_dataclass
 from ._tyre import Tyre, mean_section_width, rrc_speed_factor
 from ._units import G0
 
@@ -63,7 +63,7 @@ class Body:
     air_density: float = float(AIR_DENSITY)
     driver_mass: float = float(DRIVER_MASS)
     max_load: float = float(MAX_LOAD)
-    drag_tyre_width: float = float(Tyre.__dataclass_fields__["section_width"].default)
+    drag_tyre_width: float = float(field_default(Tyre, "section_width"))
 
     def axle_loads(self, mass, accel):
         """Normal loads (N) on (front, rear) axles at longitudinal acceleration `accel` (m/s^2)."""
@@ -111,7 +111,9 @@ class Vehicle:
         """Test mass (kg) of a drive-cycle standard: 'wltp' or 'epa'."""
         if standard == "epa":
             return self.kerb_mass() + EPA_EXTRA_MASS.value
-        return self.kerb_mass() + self.body.driver_mass + WLTP_EXTRA_MASS.value + WLTP_LOAD_FRAC.value * self.body.max_load
+        return (
+            self.kerb_mass() + self.body.driver_mass + WLTP_EXTRA_MASS.value + WLTP_LOAD_FRAC.value * self.body.max_load
+        )
 
     def static_axle_loads(self, mass):
         return self.body.axle_loads(mass, 0.0)

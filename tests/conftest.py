@@ -50,8 +50,9 @@ def motor(peak_torque=300.0, peak_power=150e3, max_speed=16000.0 * RPM, **kw):
 TYRE = ob.Tyre()  # the default tyre: 235/55 R19, label class B, touring
 
 
-def driven_axle(peak_torque=300.0, peak_power=150e3, max_speed=16000.0 * RPM, ratio=9.0, n_motors=1.0, tyre=TYRE,
-                **motor_kw):
+def driven_axle(
+    peak_torque=300.0, peak_power=150e3, max_speed=16000.0 * RPM, ratio=9.0, n_motors=1.0, tyre=TYRE, **motor_kw
+):
     return ob.Axle(
         motor=motor(peak_torque, peak_power, max_speed, **motor_kw),
         gearbox=ob.Gearbox(ratio_low=ratio),
@@ -98,9 +99,7 @@ def replace(tree, **changes):
             nested.setdefault(head, {})[rest] = value
         else:
             nested[head] = value
-    updates = {
-        k: (replace(getattr(tree, k), **v) if isinstance(v, dict) else v) for k, v in nested.items()
-    }
+    updates = {k: (replace(getattr(tree, k), **v) if isinstance(v, dict) else v) for k, v in nested.items()}
     return dataclasses.replace(tree, **updates)
 
 
@@ -126,8 +125,14 @@ def no_road_load(vehicle):
 
 def lossless(vehicle):
     """`vehicle` whose motors, inverters and gearboxes lose nothing."""
-    zero = {"copper_loss_frac": 0.0, "stray_loss_frac": 0.0, "iron_loss_frac": 0.0, "mechanical_loss_frac": 0.0,
-            "inverter_switching_frac": 0.0, "inverter_conduction_drop": 0.0}
+    zero = {
+        "copper_loss_frac": 0.0,
+        "stray_loss_frac": 0.0,
+        "iron_loss_frac": 0.0,
+        "mechanical_loss_frac": 0.0,
+        "inverter_switching_frac": 0.0,
+        "inverter_conduction_drop": 0.0,
+    }
     changes = {}
     for axle in ("front", "rear"):
         changes.update({f"{axle}.motor.{k}": v for k, v in zero.items()})
@@ -147,7 +152,9 @@ def _axle_mass(axle, v_min):
     m, g = axle.motor, axle.gearbox
     inverter = 0.023 * m.boost_power_frac * m.peak_power / v_min  # INVERTER_MASS_PER_CURRENT
     gearbox = 0.0101 * m.peak_torque * g.ratio_low  # GEARBOX_MASS_PER_TORQUE
-    return float(axle.n_motors) * (m.mass_per_torque * m.peak_torque + inverter + gearbox) + 2.0 * float(axle.tyre.mass())
+    return float(axle.n_motors) * (m.mass_per_torque * m.peak_torque + inverter + gearbox) + 2.0 * float(
+        axle.tyre.mass()
+    )
 
 
 def kerb_mass(vehicle):
@@ -162,7 +169,10 @@ def effective_mass(vehicle, mass):
     extra = 0.0
     for axle in (vehicle.front, vehicle.rear):
         g = axle.gearbox.ratio_low
-        inertia = 2.0 * float(axle.tyre.inertia()) + float(axle.n_motors) * axle.motor.inertia_per_torque * axle.motor.peak_torque * g * g
+        inertia = (
+            2.0 * float(axle.tyre.inertia())
+            + float(axle.n_motors) * axle.motor.inertia_per_torque * axle.motor.peak_torque * g * g
+        )
         extra += inertia / float(axle.wheel_radius()) ** 2
     return mass + extra
 

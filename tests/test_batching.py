@@ -10,9 +10,9 @@ from pathlib import Path
 
 import jax
 import numpy as np
+from conftest import RPM, driven_axle, make_vehicle, nmc_pack, replace
 
 import objectives as ob
-from conftest import RPM, driven_axle, make_vehicle, nmc_pack, replace
 
 CYCLES = ("wltc", "udds", "hwfet")
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,10 +58,24 @@ def test_batched_score_equals_one_by_one():
     designs = _designs()
     batch = ob.score(ob.stack(designs), cycles=CYCLES)
     expected_keys = {
-        "accel_0_100_s", "top_speed_mps", "sustained_speed_mps", "usable_energy_j", "kerb_mass_kg", "infeasible",
-        "wltc_consumption_j_per_m", "udds_consumption_j_per_m", "hwfet_consumption_j_per_m",
-        "wltp_range_m", "epa_range_m", "gross_energy_j", "pack_mass_kg", "pack_max_voltage_v",
-        "pack_min_voltage_v", "peak_dc_power_w", "peak_cell_current_a", "cell_max_current_a",
+        "accel_0_100_s",
+        "top_speed_mps",
+        "sustained_speed_mps",
+        "usable_energy_j",
+        "kerb_mass_kg",
+        "infeasible",
+        "wltc_consumption_j_per_m",
+        "udds_consumption_j_per_m",
+        "hwfet_consumption_j_per_m",
+        "wltp_range_m",
+        "epa_range_m",
+        "gross_energy_j",
+        "pack_mass_kg",
+        "pack_max_voltage_v",
+        "pack_min_voltage_v",
+        "peak_dc_power_w",
+        "peak_cell_current_a",
+        "cell_max_current_a",
     }
     assert set(batch) == expected_keys
     for k, x in batch.items():
@@ -158,4 +172,6 @@ def test_pack_figures_close_the_power_balance():
             loss = float(m.loss(m.peak_torque, w)) + float(m.inverter_loss(m.peak_torque, v_bus))
             expected += float(axle.n_motors) * (shaft + loss)
         np.testing.assert_allclose(fig["peak_dc_power_w"], expected, rtol=1e-9)
-        np.testing.assert_allclose(fig["pack_max_voltage_v"], float(pack.n_series * pack.cell.ocv_at(pack.soc_max)), rtol=1e-12)
+        np.testing.assert_allclose(
+            fig["pack_max_voltage_v"], float(pack.n_series * pack.cell.ocv_at(pack.soc_max)), rtol=1e-12
+        )

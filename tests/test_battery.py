@@ -4,9 +4,9 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import as_float, nmc_pack
 
 import objectives as ob
-from conftest import as_float, nmc_pack
 
 SOC_GRID = np.linspace(0.0, 1.0, 11)
 CHEMISTRIES = sorted(ob.CELLS)
@@ -46,7 +46,9 @@ def test_cell_library_is_plausible(chem):
     assert cell.min_voltage <= ocv[0] and ocv[-1] <= cell.max_voltage
     pack = ob.Pack(cell=cell, n_series=100.0, n_parallel=1.0, mass_factor=ob.PACK_MASS_FACTOR[chem])
     per_parallel = as_float(pack.gross_energy())
-    pack = ob.Pack(cell=cell, n_series=100.0, n_parallel=70e3 * 3600.0 / per_parallel, mass_factor=ob.PACK_MASS_FACTOR[chem])
+    pack = ob.Pack(
+        cell=cell, n_series=100.0, n_parallel=70e3 * 3600.0 / per_parallel, mass_factor=ob.PACK_MASS_FACTOR[chem]
+    )
     wh_per_kg = as_float(pack.gross_energy()) / 3600.0 / as_float(pack.mass())
     lo, hi = {"nmc": (150.0, 190.0), "lfp": (115.0, 160.0)}[chem]
     assert lo <= wh_per_kg <= hi
@@ -119,7 +121,10 @@ def test_max_charge_power(pack):
     soc = 0.5
     v = float(pack.n_series) * float(np.interp(soc, SOC_GRID, np.asarray(pack.cell.ocv)))
     r = float(pack.n_series) * float(pack.cell.resistance) / float(pack.n_parallel)
-    i = min(float(pack.n_parallel) * float(pack.cell.max_charge_current), (float(pack.n_series) * float(pack.cell.max_voltage) - v) / r)
+    i = min(
+        float(pack.n_parallel) * float(pack.cell.max_charge_current),
+        (float(pack.n_series) * float(pack.cell.max_voltage) - v) / r,
+    )
     assert as_float(pack.max_charge_power(soc)) == pytest.approx(v * i + r * i * i, rel=1e-10)
     # Near full charge the voltage limit leaves (almost) no room.
     assert as_float(pack.max_charge_power(1.0)) < as_float(pack.max_charge_power(0.5))

@@ -26,8 +26,14 @@ vehicles:
 def _predict(spec, setting):
     env = {**os.environ, "EV_COMPILATION_CACHE": setting}
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
-    return subprocess.run([sys.executable, "-m", "objectives", "predict", str(spec), "--json"], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "objectives", "predict", str(spec), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
 
 
 @pytest.fixture

@@ -36,12 +36,14 @@ def test_the_readme_shows_the_generated_table():
     assert BEGIN in text and END in text, f"README.md lacks the {BEGIN} ... {END} block"
     shown = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
     assert shown == constants_markdown().strip(), (
-        "README's constants table is stale: regenerate it with `python -m objectives constants`")
+        "README's constants table is stale: regenerate it with `python -m objectives constants`"
+    )
 
 
 def test_the_cli_prints_the_table():
-    proc = subprocess.run([sys.executable, "-m", "objectives", "constants"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "objectives", "constants"], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == constants_markdown().strip()
     assert re.search(r"^\| `LABEL_RRC\[A\]` \| 0\.0059 \| N/N \|", proc.stdout, re.M), proc.stdout[:400]

@@ -9,9 +9,9 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import RPM, as_float, effective_mass, kerb_mass, lossless, replace, road_load
 
 import objectives as ob
-from conftest import G0, RPM, as_float, effective_mass, kerb_mass, lossless, replace, road_load
 
 CYCLES = ("wltc", "udds", "hwfet")  # one compiled score() shared by the tests below
 LOSSES = ("friction_brake", "motor_loss", "gear_loss", "inverter_loss", "battery_loss")
@@ -96,9 +96,9 @@ def test_dc_terms_are_the_flows_dc(fwd_vehicle, rwd_vehicle, awd_vehicle):
         v_bus = vehicle.bus_voltage()
         for axle in vehicle.axles():
             eta = axle.gearbox.efficiency
-            base, v_term, q, l = axle.dc_terms(speed, axle.gearbox.ratio_low, v_bus)
+            base, v_term, q, lin = axle.dc_terms(speed, axle.gearbox.ratio_low, v_bus)
             f = force * np.where(force >= 0.0, 1.0 / eta, eta)
-            dc = np.asarray(base + f * (v_term + q * f) + l * np.abs(f))
+            dc = np.asarray(base + f * (v_term + q * f) + lin * np.abs(f))
             expected = np.asarray(axle.flows(force, speed, axle.gearbox.ratio_low, v_bus)["dc"])
             np.testing.assert_allclose(dc, expected, rtol=1e-5, atol=1e-2)
 

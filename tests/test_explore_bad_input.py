@@ -50,7 +50,11 @@ OURS = [
     (["constraints.pack_fits.max_energy_kwh=10"], "constraints.pack_fits.max_energy_kwh", "10"),  # unreachable
     (["constraints.pack_fits.max_mass_kg=20"], "constraints.pack_fits.max_mass_kg", "20"),  # unreachable
     (["constraints.pack_voltage.min_v=500"], "constraints.pack_voltage.min_v", "500"),  # above max_v
-    (["constraints.pack_voltage.max_v=230", "constraints.pack_voltage.min_v=100"], "constraints.pack_voltage.max_v", "230"),
+    (
+        ["constraints.pack_voltage.max_v=230", "constraints.pack_voltage.min_v=100"],
+        "constraints.pack_voltage.max_v",
+        "230",
+    ),
     (["constraints.cell_current.max_frac=0"], "constraints.cell_current.max_frac", "0"),
     (["constraints.sustained_speed.min_kmh=0"], "constraints.sustained_speed.min_kmh", "0"),
     (["space=performance", "space.variables.boost_frac.low=0.8"], "space.variables.boost_frac.low", "0.8"),
@@ -105,7 +109,9 @@ def test_bad_value_gives_one_line_exit_2_and_no_results(outcomes, index):
     assert line.startswith("error: ") and "Traceback" not in proc.stderr
     assert f"`{key}" in line, line
     assert value in line, line
-    assert any(fix in line for fix in ("must", "use", "raise", "lower", "choose", "swap", "add", "known", "create")), line
+    assert any(fix in line for fix in ("must", "use", "raise", "lower", "choose", "swap", "add", "known", "create")), (
+        line
+    )
     assert not (run_dir / "results.nc").exists()
     assert not list(run_dir.glob("*.nc")) if run_dir.exists() else True
 

@@ -4,15 +4,22 @@ import hydra
 import numpy as np
 import optuna
 import pytest
+from explore_helpers import compose_config, group_options
 
 import objectives as ob
 from explore._config import SAMPLER_SCHEMAS, ConfigError, SamplerName, Variable, validate
-from explore._design import VARIABLES, build_vehicles, check_space, columns, distributions, reference_vehicles, whole_cells
+from explore._design import (
+    VARIABLES,
+    build_vehicles,
+    check_space,
+    columns,
+    distributions,
+    reference_vehicles,
+    whole_cells,
+)
 from explore._samplers import make_sampler
 from explore._scoring import Scorer
 from explore._study import run_study
-
-from explore_helpers import compose_config, group_options
 
 GROUPS = ["vehicle", "space", "sampler"]
 CASES = [(g, o) for g in GROUPS for o in group_options(g)]
@@ -66,13 +73,25 @@ def test_whole_cells_never_adds_energy_and_keeps_parallel_count():
     whole = whole_cells(pack)
     assert whole.n_parallel == 4.0 and whole.n_series == 101.0
     assert float(whole.gross_energy()) <= float(pack.gross_energy())
-    assert float(whole.gross_energy()) > float(pack.gross_energy()) - float(pack.cell.energy_between(0, 1)) * whole.n_parallel
+    assert (
+        float(whole.gross_energy())
+        > float(pack.gross_energy()) - float(pack.cell.energy_between(0, 1)) * whole.n_parallel
+    )
 
 
 def test_dual_layout_drives_both_axles_and_single_layouts_one():
     _, cfg = compose_config()
-    base = {"front_power_kw": 150.0, "front_torque_nm": 300.0, "front_ratio": 9.0, "rear_power_kw": 150.0,
-            "rear_torque_nm": 300.0, "rear_ratio": 9.0, "cells_series": 96, "cells_parallel": 4, "chemistry": "nmc"}
+    base = {
+        "front_power_kw": 150.0,
+        "front_torque_nm": 300.0,
+        "front_ratio": 9.0,
+        "rear_power_kw": 150.0,
+        "rear_torque_nm": 300.0,
+        "rear_ratio": 9.0,
+        "cells_series": 96,
+        "cells_parallel": 4,
+        "chemistry": "nmc",
+    }
     designs = [{**base, "layout": layout} for layout in ("front", "rear", "dual")]
     v = build_vehicles(columns(designs, cfg.space), cfg.vehicle, cfg.space)
     np.testing.assert_array_equal(v.front.n_motors, [1.0, 0.0, 1.0])
@@ -85,10 +104,22 @@ def test_two_speed_gearbox_and_the_design_choices_reach_the_model():
     """Second gear from its fraction of the first; the tyre from the catalogue on both axles;
     the front axle of a dual design idles as chosen; launch boost on both motors."""
     _, cfg = compose_config(["space=performance"])
-    d = {"layout": "dual", "front_power_kw": 200.0, "front_torque_nm": 400.0, "front_ratio": 9.0,
-         "rear_power_kw": 200.0, "rear_torque_nm": 400.0, "rear_ratio": 12.0, "rear_gears": 2,
-         "rear_ratio_2_frac": 0.6, "cells_series": 96, "cells_parallel": 3, "chemistry": "nmc",
-         "tyre": "uhp_21", "boost_frac": 1.2}
+    d = {
+        "layout": "dual",
+        "front_power_kw": 200.0,
+        "front_torque_nm": 400.0,
+        "front_ratio": 9.0,
+        "rear_power_kw": 200.0,
+        "rear_torque_nm": 400.0,
+        "rear_ratio": 12.0,
+        "rear_gears": 2,
+        "rear_ratio_2_frac": 0.6,
+        "cells_series": 96,
+        "cells_parallel": 3,
+        "chemistry": "nmc",
+        "tyre": "uhp_21",
+        "boost_frac": 1.2,
+    }
     designs = [{**d, "secondary_idle": idle} for idle in ("drag", "de_excited", "disconnected")]
     v = build_vehicles(columns(designs, cfg.space), cfg.vehicle, cfg.space)
     np.testing.assert_allclose(v.rear.gearbox.ratio_high, 7.2)
@@ -110,9 +141,21 @@ def test_tyre_choice_is_grip_bought_with_range():
     """The same powertrain on eco and on track tyres: the track tyre launches quicker (grip) and
     the eco tyre goes further (rolling resistance, mass)."""
     _, cfg = compose_config(["space=performance"])
-    d = {"layout": "dual", "front_power_kw": 250.0, "front_torque_nm": 600.0, "front_ratio": 10.0,
-         "rear_power_kw": 300.0, "rear_torque_nm": 700.0, "rear_ratio": 10.0, "rear_gears": 1,
-         "cells_series": 108, "cells_parallel": 3, "chemistry": "nmc", "secondary_idle": "drag", "boost_frac": 1.0}
+    d = {
+        "layout": "dual",
+        "front_power_kw": 250.0,
+        "front_torque_nm": 600.0,
+        "front_ratio": 10.0,
+        "rear_power_kw": 300.0,
+        "rear_torque_nm": 700.0,
+        "rear_ratio": 10.0,
+        "rear_gears": 1,
+        "cells_series": 108,
+        "cells_parallel": 3,
+        "chemistry": "nmc",
+        "secondary_idle": "drag",
+        "boost_frac": 1.0,
+    }
     v = build_vehicles(columns([{**d, "tyre": "eco_19"}, {**d, "tyre": "track_21"}], cfg.space), cfg.vehicle, cfg.space)
     out = ob.score(v)
     t, r = np.asarray(out["accel_0_100_s"]), np.asarray(out["wltp_range_m"])

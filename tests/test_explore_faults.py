@@ -17,8 +17,13 @@ RUN = ["study.n_trials=1200", "study.batch_size=20", "study.progress=false", "re
 
 
 def _start(args):
-    return subprocess.Popen([sys.executable, "-m", "explore", *RUN, *args], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "explore", *RUN, *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _kill_when(proc, ready, timeout=300):
@@ -34,8 +39,9 @@ def _kill_when(proc, ready, timeout=300):
 
 
 def _finish(args):
-    proc = subprocess.run([sys.executable, "-m", "explore", *RUN, *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "explore", *RUN, *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
@@ -50,7 +56,10 @@ def test_killed_run_resumes_in_its_run_directory(tmp_path):
 
     _finish([f"hydra.run.dir={run_dir}"])
     _finish([f"hydra.run.dir={tmp_path / 'straight'}"])
-    with xr.open_dataset(run_dir / "results.nc") as resumed, xr.open_dataset(tmp_path / "straight" / "results.nc") as straight:
+    with (
+        xr.open_dataset(run_dir / "results.nc") as resumed,
+        xr.open_dataset(tmp_path / "straight" / "results.nc") as straight,
+    ):
         assert resumed.sizes["trial"] == 1200
         assert sorted(resumed["trial"].values) == list(range(1200))  # none lost, none twice
         # The batches completed before the kill are kept, and the sampler's saved state

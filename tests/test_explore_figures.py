@@ -4,14 +4,13 @@ import numpy as np
 import optuna
 import pytest
 import xarray as xr
+from explore_helpers import compose_config
+from test_explore_study import run
 
 from explore._design import random_designs
 from explore._figures import BY_NAME, FIGURES, OBJECTIVES, Figure, Role, constraint_names, study_figures
 from explore._scoring import Scorer
 from explore._study import DIRECTIONS, METRICS
-
-from explore_helpers import compose_config
-from test_explore_study import run
 
 
 def test_the_table_is_well_formed():

@@ -18,8 +18,12 @@ from explore._scoring import Scorer, feasible
 from explore._summary import summary
 
 # Tighter than the defaults, so that constraints bind on the front being refined.
-TIGHT = ["study.batch_size=64", "constraints.top_speed.min_kmh=170", "constraints.cell_current.max_frac=0.6",
-         "constraints.pack_fits.max_energy_kwh=80"]
+TIGHT = [
+    "study.batch_size=64",
+    "constraints.top_speed.min_kmh=170",
+    "constraints.cell_current.max_frac=0.6",
+    "constraints.pack_fits.max_energy_kwh=80",
+]
 
 
 def test_hypervolume_of_two_points_by_hand():
@@ -60,13 +64,17 @@ def poor_front():
     fig = Scorer(cfg).figures(cols)
     ok = feasible(fig)
     rank = np.full(len(ok), 99)
-    rank[ok] = moocore.pareto_rank(np.column_stack([fig["accel_0_100_s"][ok], fig["range_km"][ok]]), maximise=[False, True])
+    rank[ok] = moocore.pareto_rank(
+        np.column_stack([fig["accel_0_100_s"][ok], fig["range_km"][ok]]), maximise=[False, True]
+    )
     on = rank < 3
     assert on.sum() >= 10
     front = {k: np.asarray(v)[on] for k, v in cols.items()}
     steps = 6
     budget = 3 * on.sum() * cost_per_start(steps, 2)  # neighbours, a spread of starts and gaps each get a share
-    designs, fig_new, start, evaluations = refine(cfg, front, fig["accel_0_100_s"][on], fig["range_km"][on], budget, steps)
+    designs, fig_new, start, evaluations = refine(
+        cfg, front, fig["accel_0_100_s"][on], fig["range_km"][on], budget, steps
+    )
     return cfg, front, {k: v[on] for k, v in fig.items()}, designs, fig_new, start, evaluations, budget
 
 
@@ -133,8 +141,11 @@ def test_refinement_improves_a_poor_front_within_its_budget(poor_front):
     _, _, fig0, _, fig_new, start, evaluations, budget = poor_front
     reference = (12.0, 400.0)
     before = hypervolume(fig0["accel_0_100_s"], fig0["range_km"], reference)
-    after = hypervolume(np.concatenate([fig0["accel_0_100_s"], fig_new["accel_0_100_s"]]),
-                        np.concatenate([fig0["range_km"], fig_new["range_km"]]), reference)
+    after = hypervolume(
+        np.concatenate([fig0["accel_0_100_s"], fig_new["accel_0_100_s"]]),
+        np.concatenate([fig0["range_km"], fig_new["range_km"]]),
+        reference,
+    )
     assert after > 1.01 * before, (before, after)
     assert 0 < evaluations <= budget
     assert len(start) >= len(fig0["accel_0_100_s"]) // 2  # most starts improved
@@ -151,7 +162,9 @@ def test_a_gap_is_filled_from_its_quicker_side(poor_front):
     j = width.argmax()
     quick, slow = on[j], on[j + 1]
     empty = {k: np.asarray(v)[:0] for k, v in front.items()}
-    designs, fig, start, evaluations = _fill_gaps(cfg, front, t, r, empty, {}, np.zeros(0, int), cost_per_start(6, 2), 6)
+    designs, fig, start, evaluations = _fill_gaps(
+        cfg, front, t, r, empty, {}, np.zeros(0, int), cost_per_start(6, 2), 6
+    )
     assert evaluations == cost_per_start(6, 2) and list(start) == [quick]
     rescored = Scorer(cfg).figures(designs)
     assert feasible(rescored).all()

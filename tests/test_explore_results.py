@@ -7,6 +7,8 @@ import sys
 import numpy as np
 import pytest
 import xarray as xr
+from explore_helpers import ROOT, compose_config
+from test_explore_study import TINY, run
 
 import explore
 import objectives as ob
@@ -14,9 +16,6 @@ from explore._design import columns
 from explore._front import front_slopes
 from explore._results import pareto_mask
 from explore._scoring import Scorer, feasible
-
-from explore_helpers import ROOT, compose_config
-from test_explore_study import TINY, run
 
 
 def schema(ds, names):
@@ -27,23 +26,40 @@ def schema(ds, names):
 def test_results_schema(tmp_path):
     _, ds, run_dir = run(tmp_path)
     ds = xr.open_dataset(run_dir / "results.nc")
-    expected = xr.Dataset({
-        "accel_0_100_s": (("trial",), np.zeros(0), {"units": "s", "long_name": "0-100 km/h time"}),
-        "range_km": (("trial",), np.zeros(0), {"units": "km", "long_name": "WLTP range (WLTC class 3b)"}),
-        "front_power_kw": (("trial",), np.zeros(0), {"units": "kW", "long_name": "front motor peak power"}),
-        "cells_series": (("trial",), np.zeros(0, np.int64), {"units": "1", "long_name": "cells in series"}),
-        "feasible": (("trial",), np.zeros(0, bool), {"long_name": "meets every constraint"}),
-        "pareto": (("trial",), np.zeros(0, bool), {"long_name": "on the Pareto front of the feasible designs"}),
-        "range_per_tenth_s_km": (("trial",), np.zeros(0), {
-            "units": "km",
-            "long_name": "range given up per 0.1 s quicker 0-100 (local slope of the front, d range / d 0-100 x 0.1 s)"}),
-        "trace_speed_kmh": (("pareto_trial", "accel_time"), np.zeros((0, 0), np.float32), {
-            "units": "km/h", "long_name": "speed in the 0-100 km/h run (NaN once 100 km/h is reached)"}),
-        "trace_soc": (("pareto_trial", "time"), np.zeros((0, 0), np.float32), {
-            "units": "1", "long_name": "state of charge on the WLTC, starting full"}),
-        "reference_accel_0_100_s": (("reference",), np.zeros(0), {
-            "units": "s", "long_name": "0-100 km/h time on this platform (model)"}),
-    })
+    expected = xr.Dataset(
+        {
+            "accel_0_100_s": (("trial",), np.zeros(0), {"units": "s", "long_name": "0-100 km/h time"}),
+            "range_km": (("trial",), np.zeros(0), {"units": "km", "long_name": "WLTP range (WLTC class 3b)"}),
+            "front_power_kw": (("trial",), np.zeros(0), {"units": "kW", "long_name": "front motor peak power"}),
+            "cells_series": (("trial",), np.zeros(0, np.int64), {"units": "1", "long_name": "cells in series"}),
+            "feasible": (("trial",), np.zeros(0, bool), {"long_name": "meets every constraint"}),
+            "pareto": (("trial",), np.zeros(0, bool), {"long_name": "on the Pareto front of the feasible designs"}),
+            "range_per_tenth_s_km": (
+                ("trial",),
+                np.zeros(0),
+                {
+                    "units": "km",
+                    "long_name": "range given up per 0.1 s quicker 0-100 "
+                    "(local slope of the front, d range / d 0-100 x 0.1 s)",
+                },
+            ),
+            "trace_speed_kmh": (
+                ("pareto_trial", "accel_time"),
+                np.zeros((0, 0), np.float32),
+                {"units": "km/h", "long_name": "speed in the 0-100 km/h run (NaN once 100 km/h is reached)"},
+            ),
+            "trace_soc": (
+                ("pareto_trial", "time"),
+                np.zeros((0, 0), np.float32),
+                {"units": "1", "long_name": "state of charge on the WLTC, starting full"},
+            ),
+            "reference_accel_0_100_s": (
+                ("reference",),
+                np.zeros(0),
+                {"units": "s", "long_name": "0-100 km/h time on this platform (model)"},
+            ),
+        }
+    )
     xr.testing.assert_identical(schema(ds, list(expected.data_vars)), expected)
     assert ds["time"].attrs["units"] == "s" and ds["accel_time"].attrs["units"] == "s"
     np.testing.assert_array_equal(ds["pareto_trial"].values, ds["trial"].values[ds["pareto"].values])
@@ -78,18 +94,32 @@ def test_slope_matches_a_finite_difference_along_a_one_variable_front():
     """Only the front motor's power varies: the designs form a curve, its feasible
     non-dominated part is the front, and the gradient slope must match the finite
     difference between neighbouring points of that curve."""
-    fixed = {"layout": "front", "front_torque_nm": 320.0, "front_ratio": 9.5, "cells_series": 100,
-             "cells_parallel": 3, "chemistry": "nmc"}
+    fixed = {
+        "layout": "front",
+        "front_torque_nm": 320.0,
+        "front_ratio": 9.5,
+        "cells_series": 100,
+        "cells_parallel": 3,
+        "chemistry": "nmc",
+    }
     overrides = [f"space.variables.{k}.low={v}" for k, v in fixed.items() if isinstance(v, float)]
     overrides += [f"space.variables.{k}.high={v}" for k, v in fixed.items() if isinstance(v, float)]
-    overrides += ["space.variables.layout.choices=[front]", "space.variables.chemistry.choices=[nmc]",
-                  "space.variables.cells_series.low=100", "space.variables.cells_series.high=100",
-                  "space.variables.cells_parallel.low=3", "space.variables.cells_parallel.high=3",
-                  "space.variables.front_power_kw.low=90", "space.variables.front_power_kw.high=200"]
+    overrides += [
+        "space.variables.layout.choices=[front]",
+        "space.variables.chemistry.choices=[nmc]",
+        "space.variables.cells_series.low=100",
+        "space.variables.cells_series.high=100",
+        "space.variables.cells_parallel.low=3",
+        "space.variables.cells_parallel.high=3",
+        "space.variables.front_power_kw.low=90",
+        "space.variables.front_power_kw.high=200",
+    ]
     _, cfg = compose_config(overrides)
     power = np.linspace(95.0, 195.0, 101)
-    designs = [{**fixed, "front_power_kw": p, "rear_power_kw": 100.0, "rear_torque_nm": 300.0, "rear_ratio": 9.0}
-               for p in power]
+    designs = [
+        {**fixed, "front_power_kw": p, "rear_power_kw": 100.0, "rear_torque_nm": 300.0, "rear_ratio": 9.0}
+        for p in power
+    ]
     cols = columns(designs, cfg.space)
     fig = Scorer(cfg).figures(cols)
     front = pareto_mask(fig["accel_0_100_s"], fig["range_km"], feasible(fig))
@@ -108,7 +138,9 @@ def test_slope_matches_a_finite_difference_along_a_one_variable_front():
 def sweep(tmp_path_factory):
     sweep_dir = tmp_path_factory.mktemp("sweep")
     args = TINY + ["vehicle=leaf,ariya", "seed=0,1", f"hydra.sweep.dir={sweep_dir}"]
-    proc = subprocess.run([sys.executable, "-m", "explore", "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "explore", "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return sweep_dir
 
@@ -147,25 +179,41 @@ def test_plots_are_written(sweep):
 
 def test_inspect_prints_the_front_and_writes_csv(sweep, tmp_path):
     out = tmp_path / "front.csv"
-    proc = subprocess.run([sys.executable, "-m", "explore.inspect", str(sweep), "--csv", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "explore.inspect", str(sweep), "--csv", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     ds = explore.open_results(sweep)
     n_front = int(ds["pareto"].sum())
     assert f"{n_front} Pareto designs" in proc.stdout
     lines = out.read_text().strip().splitlines()
-    assert len(lines) == n_front + 1 and "range_per_tenth_s_km [km]" in lines[0] and set(lines[0].split(",")[:2]) == {"vehicle", "seed"}
+    assert (
+        len(lines) == n_front + 1
+        and "range_per_tenth_s_km [km]" in lines[0]
+        and set(lines[0].split(",")[:2]) == {"vehicle", "seed"}
+    )
 
 
 def test_inspect_trace_and_errors(sweep, tmp_path):
     ds = explore.open_results(sweep / "0")
     trial = int(ds["pareto_trial"].values[0])
     png = tmp_path / "trace.png"
-    ok = subprocess.run([sys.executable, "-m", "explore.inspect", str(sweep / "0"), "--trace", str(trial), "--out", str(png)],
-                        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    ok = subprocess.run(
+        [sys.executable, "-m", "explore.inspect", str(sweep / "0"), "--trace", str(trial), "--out", str(png)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ok.returncode == 0, ok.stderr
     assert png.read_bytes()[:4] == b"\x89PNG"
-    empty = subprocess.run([sys.executable, "-m", "explore.inspect", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    empty = subprocess.run(
+        [sys.executable, "-m", "explore.inspect", str(tmp_path)], cwd=ROOT, capture_output=True, text=True
+    )
     assert empty.returncode == 2 and "holds no results.nc" in empty.stderr and "Traceback" not in empty.stderr
 
 
@@ -182,4 +230,6 @@ def test_summary_table_spreads_its_rows_along_the_whole_front(tmp_path):
     assert n_front == on.sum() and len(rows) - 1 == min(MAX_ROWS, distinct)
     shown = [float(r.split()[1]) for r in rows[1:]]
     assert shown == sorted(shown)
-    assert shown[0] == pytest.approx(accel.min(), abs=0.006) and shown[-1] == pytest.approx(accel[range_km.argmax()], abs=0.006)
+    assert shown[0] == pytest.approx(accel.min(), abs=0.006) and shown[-1] == pytest.approx(
+        accel[range_km.argmax()], abs=0.006
+    )

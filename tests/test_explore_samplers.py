@@ -11,23 +11,33 @@ from explore._samplers import BatchChildren
 
 N_PARENTS = 20
 N_CHILDREN = 40_000
-DISTS = {"x": optuna.distributions.FloatDistribution(0.0, 1.0), "y": optuna.distributions.FloatDistribution(0.0, 1.0),
-         "c": optuna.distributions.CategoricalDistribution(["a", "b"])}
+DISTS = {
+    "x": optuna.distributions.FloatDistribution(0.0, 1.0),
+    "y": optuna.distributions.FloatDistribution(0.0, 1.0),
+    "c": optuna.distributions.CategoricalDistribution(["a", "b"]),
+}
 
 
 def population(violations=None):
     """Parents 0..n-1 in a chain: parent i dominates every parent after it (time 1+i s,
     range 500-i km). Parameter x identifies the parent."""
     violations = violations if violations is not None else [0.0] * N_PARENTS
-    return [optuna.trial.create_trial(values=[1.0 + i, 500.0 - i], params={"x": i / 100.0, "y": 0.5, "c": "a"},
-                                      distributions=DISTS, constraints={"v": v})
-            for i, v in enumerate(violations)]
+    return [
+        optuna.trial.create_trial(
+            values=[1.0 + i, 500.0 - i],
+            params={"x": i / 100.0, "y": 0.5, "c": "a"},
+            distributions=DISTS,
+            constraints={"v": v},
+        )
+        for i, v in enumerate(violations)
+    ]
 
 
 def draw(parents, **options):
     study = optuna.create_study(directions=["minimize", "maximize"])
-    strategy = BatchChildren(**{"crossover_prob": 1.0, "swapping_prob": 1.0, "mutation_prob": 0.0, **options},
-                             batch=N_CHILDREN, seed=3)
+    strategy = BatchChildren(
+        **{"crossover_prob": 1.0, "swapping_prob": 1.0, "mutation_prob": 0.0, **options}, batch=N_CHILDREN, seed=3
+    )
     return [strategy(study, DISTS, parents) for _ in range(N_CHILDREN)]
 
 

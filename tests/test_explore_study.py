@@ -8,12 +8,11 @@ import numpy as np
 import optuna
 import pytest
 import xarray as xr
+from explore_helpers import ROOT, compose_config, config_yaml
 
 from explore._export import export
 from explore._samplers import BatchNSGAIISampler
 from explore._study import CHECKPOINT_DIR, run_study
-
-from explore_helpers import ROOT, compose_config, config_yaml
 
 TINY = ["study.n_trials=60", "study.batch_size=20", "study.progress=false", "refine.enabled=false"]
 
@@ -36,8 +35,16 @@ def test_results_open_with_plain_xarray(tiny):
     study, _, run_dir = tiny
     with xr.open_dataset(run_dir / "results.nc") as ds:
         assert ds.sizes["trial"] == 60
-        for name in ("accel_0_100_s", "range_km", "kerb_mass_kg", "usable_energy_kwh", "front_power_kw",
-                     "cells_series", "constraint_top_speed", "constraint_cell_current"):
+        for name in (
+            "accel_0_100_s",
+            "range_km",
+            "kerb_mass_kg",
+            "usable_energy_kwh",
+            "front_power_kw",
+            "cells_series",
+            "constraint_top_speed",
+            "constraint_cell_current",
+        ):
             assert "units" in ds[name].attrs and ds[name].attrs["long_name"], name
         assert ds["accel_0_100_s"].attrs["units"] == "s" and ds["range_km"].attrs["units"] == "km"
         assert ds["feasible"].dtype == bool and ds["pareto"].dtype == bool
@@ -186,8 +193,17 @@ def test_front_trials_are_optunas_best_trials(tiny):
     assert [t.number for t in front_trials(study)] == [t.number for t in study.best_trials]
     made = optuna.create_study(directions=["minimize", "maximize"])
     dist = {"x": optuna.distributions.FloatDistribution(0.0, 1.0)}
-    for values, violation in [((5.0, 400.0), 0.0), ((4.0, 420.0), 0.0), ((4.0, 420.0), -1.0), ((3.0, 500.0), 0.5),
-                              ((6.0, 390.0), 0.0), ((3.5, 410.0), -0.2)]:
-        made.add_trial(optuna.trial.create_trial(values=list(values), params={"x": 0.5}, distributions=dist,
-                                                 constraints={"c": violation}))
+    for values, violation in [
+        ((5.0, 400.0), 0.0),
+        ((4.0, 420.0), 0.0),
+        ((4.0, 420.0), -1.0),
+        ((3.0, 500.0), 0.5),
+        ((6.0, 390.0), 0.0),
+        ((3.5, 410.0), -0.2),
+    ]:
+        made.add_trial(
+            optuna.trial.create_trial(
+                values=list(values), params={"x": 0.5}, distributions=dist, constraints={"c": violation}
+            )
+        )
     assert [t.number for t in front_trials(made)] == [t.number for t in made.best_trials] == [1, 2, 5]

@@ -32,8 +32,14 @@ SMALL = ["study.n_trials=40", "study.batch_size=20", "study.progress=false", "re
 
 
 def sweep(args, sweep_dir, env=None):
-    proc = subprocess.run([sys.executable, "-m", "explore", "-m", *SMALL, *args, f"hydra.sweep.dir={sweep_dir}"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "explore", "-m", *SMALL, *args, f"hydra.sweep.dir={sweep_dir}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
@@ -41,9 +47,17 @@ def sweep(args, sweep_dir, env=None):
 def test_slurm_preset_takes_the_cluster_settings():
     register()
     with initialize_config_dir(config_dir=CONF_DIR, version_base=None):
-        cfg = compose(config_name="config", return_hydra_config=True,
-                      overrides=["hydra/launcher=slurm", "cluster.partition=gpu", "cluster.gpus=1", "cluster.time_min=30",
-                                 "cluster.array_parallelism=8"])
+        cfg = compose(
+            config_name="config",
+            return_hydra_config=True,
+            overrides=[
+                "hydra/launcher=slurm",
+                "cluster.partition=gpu",
+                "cluster.gpus=1",
+                "cluster.time_min=30",
+                "cluster.array_parallelism=8",
+            ],
+        )
     launcher = cfg.hydra.launcher
     assert launcher._target_.endswith("SlurmLauncher")
     assert OmegaConf.select(cfg, "hydra.launcher.partition") == "gpu"
@@ -63,7 +77,9 @@ def test_real_launchers_run_a_sweep(launcher, tmp_path):
 
 def _check_one_study(url, name, sweep_dir):
     """Exactly WORKERS x 40 sampled trials (and any refined ones), none lost or twice."""
-    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(url)) if "://" not in url else url
+    storage = (
+        optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(url)) if "://" not in url else url
+    )
     study = optuna.load_study(study_name=name, storage=storage)
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     sampled = [t for t in complete if "origin" not in t.user_attrs]
@@ -79,8 +95,18 @@ def _check_one_study(url, name, sweep_dir):
 def test_workers_at_once_feed_one_journal(tmp_path):
     """With gradient refinement on: each worker adds its refined designs as whole trials."""
     journal = tmp_path / "shared.journal"
-    sweep(["hydra/launcher=cores", f"worker={','.join(map(str, range(WORKERS)))}", f"study.storage={journal}",
-           "study.name=shared", "refine.enabled=true", "refine.evaluations=300", "refine.steps=3"], tmp_path / "sweep")
+    sweep(
+        [
+            "hydra/launcher=cores",
+            f"worker={','.join(map(str, range(WORKERS)))}",
+            f"study.storage={journal}",
+            "study.name=shared",
+            "refine.enabled=true",
+            "refine.evaluations=300",
+            "refine.steps=3",
+        ],
+        tmp_path / "sweep",
+    )
     ds = _check_one_study(str(journal), "shared", tmp_path / "sweep")
     # How many refined designs pass depends on the front each worker finds when it ends
     # (often one point here); whatever was added is whole and valid.
@@ -93,12 +119,24 @@ def test_refined_designs_join_a_shared_study(tmp_path):
     """One worker on a journal file, refinement on: the refined designs are whole trials of
     the shared study, with their origin and constraints."""
     journal = tmp_path / "one.journal"
-    args = ["study.n_trials=200", "study.batch_size=20", "study.progress=false", f"study.storage={journal}",
-            "study.name=one", "refine.evaluations=300", "refine.steps=3", f"hydra.run.dir={tmp_path / 'run'}"]
-    proc = subprocess.run([sys.executable, "-m", "explore", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    args = [
+        "study.n_trials=200",
+        "study.batch_size=20",
+        "study.progress=false",
+        f"study.storage={journal}",
+        "study.name=one",
+        "refine.evaluations=300",
+        "refine.steps=3",
+        f"hydra.run.dir={tmp_path / 'run'}",
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-m", "explore", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    study = optuna.load_study(study_name="one", storage=optuna.storages.JournalStorage(
-        optuna.storages.journal.JournalFileBackend(str(journal))))
+    study = optuna.load_study(
+        study_name="one",
+        storage=optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(journal))),
+    )
     refined = [t for t in study.get_trials(deepcopy=False) if t.user_attrs.get("origin") == "refine"]
     assert refined and all(t.state == optuna.trial.TrialState.COMPLETE for t in refined)
     numbers = {t.number for t in study.trials}
@@ -119,11 +157,16 @@ def postgres(tmp_path_factory):
     proc = subprocess.run(["bash", str(script), "start", str(folder)], capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         why = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
-        message = f"no PostgreSQL server could be started ({why}); install Debian's postgresql or set EXPLORE_TEST_POSTGRES_URL"
+        message = (
+            f"no PostgreSQL server could be started ({why}); "
+            "install Debian's postgresql or set EXPLORE_TEST_POSTGRES_URL"
+        )
         if os.environ.get("EXPLORE_REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    env = dict(line.removeprefix("export ").split("=", 1) for line in proc.stdout.split("\n") if line.startswith("export "))
+    env = dict(
+        line.removeprefix("export ").split("=", 1) for line in proc.stdout.split("\n") if line.startswith("export ")
+    )
     try:
         yield env["EXPLORE_TEST_POSTGRES_URL"], env["EXPLORE_TEST_POSTGRES_PASSWORD"]
     finally:
@@ -137,8 +180,16 @@ def test_workers_at_once_feed_one_postgresql_study(postgres, tmp_path):
     name = f"shared-{os.getpid()}-{tmp_path.name}"
     env = {**os.environ, "EXPLORE_DB_PASSWORD": password}
     sweep_dir = tmp_path / "sweep"
-    sweep(["hydra/launcher=cores", f"worker={','.join(map(str, range(WORKERS)))}", f"study.storage='{user_url}'",
-           f"study.name={name}"], sweep_dir, env=env)
+    sweep(
+        [
+            "hydra/launcher=cores",
+            f"worker={','.join(map(str, range(WORKERS)))}",
+            f"study.storage='{user_url}'",
+            f"study.name={name}",
+        ],
+        sweep_dir,
+        env=env,
+    )
     _check_one_study(url.replace("://explore@", f"://explore:{password}@"), name, sweep_dir)
     # The password is in no file the sweep wrote (configs, overrides, logs, results).
     for path in sweep_dir.rglob("*"):

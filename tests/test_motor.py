@@ -8,9 +8,9 @@ import inspect
 
 import numpy as np
 import pytest
+from conftest import RPM
 
 import objectives as ob
-from conftest import RPM
 
 
 def _concrete_subclasses(cls):
@@ -93,8 +93,14 @@ def test_reproduces_the_measured_id3_map_points():
     points of the map measured by Wassiliadis et al. (eTransportation 12, 2022) that the
     constants were fitted to: within 3 points of efficiency everywhere listed."""
     m = ob.SynchronousMotor(peak_torque=310.0, peak_power=150e3, max_speed=16000.0 * RPM)
-    measured = [(31.0, 2828, 0.923), (62.0, 7079, 0.946), (155.0, 4284, 0.945), (93.0, 11319, 0.962),
-                (310.0, 4357, 0.92), (62.0, 1066, 0.868)]
+    measured = [
+        (31.0, 2828, 0.923),
+        (62.0, 7079, 0.946),
+        (155.0, 4284, 0.945),
+        (93.0, 11319, 0.962),
+        (310.0, 4357, 0.92),
+        (62.0, 1066, 0.868),
+    ]
     for torque, rpm, eff in measured:
         w = rpm * RPM
         shaft = torque * w
@@ -113,8 +119,9 @@ def test_idle_loss_by_excitation(factory):
     de_excited = np.asarray(induction.idle_loss(w))
     assert np.all(de_excited[1:] < pm[1:]) and np.all(de_excited >= 0.0)
     x = w / 500.0
-    np.testing.assert_allclose(de_excited, float(induction.mechanical_loss_frac) * float(m.peak_torque) * 500.0 * x * x,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        de_excited, float(induction.mechanical_loss_frac) * float(m.peak_torque) * 500.0 * x * x, rtol=1e-12
+    )
 
 
 def test_eesm_pays_for_its_field_when_excited():
@@ -134,8 +141,11 @@ def test_eesm_pays_for_its_field_when_excited():
     assert float(ee.idle_loss(w)) < float(pm.idle_loss(w))  # de-excited: no iron loss, no field
     tq, speed = _grid(ee)
     c0, c1, c2 = (np.asarray(c) for c in ee.loss_terms(speed, 400.0))
-    np.testing.assert_allclose(c0 + c1 * np.abs(tq) + c2 * tq * tq,
-                               np.asarray(ee.loss(tq, speed)) + np.asarray(ee.inverter_loss(tq, 400.0)), rtol=1e-6)
+    np.testing.assert_allclose(
+        c0 + c1 * np.abs(tq) + c2 * tq * tq,
+        np.asarray(ee.loss(tq, speed)) + np.asarray(ee.inverter_loss(tq, 400.0)),
+        rtol=1e-6,
+    )
 
 
 def test_dc_power_exceeds_shaft_power(factory):
@@ -165,7 +175,9 @@ def test_loss_terms_are_the_loss_and_inverter_loss(factory):
     tq, w = _grid(m)
     c0, c1, c2 = (np.asarray(c) for c in m.loss_terms(w, 400.0))
     expected = np.asarray(m.loss(tq, w)) + np.asarray(m.inverter_loss(tq, 400.0))
-    np.testing.assert_allclose(c0 + c1 * np.abs(tq) + c2 * tq * tq, expected, rtol=1e-5, atol=1e-6 * float(m.peak_power))
+    np.testing.assert_allclose(
+        c0 + c1 * np.abs(tq) + c2 * tq * tq, expected, rtol=1e-5, atol=1e-6 * float(m.peak_power)
+    )
 
 
 def test_higher_bus_voltage_loses_less_in_the_inverter(factory):
@@ -192,4 +204,5 @@ def test_mass_and_inertia_positive_and_increasing_with_size(factory):
     # Mass follows torque: doubling the torque at the same power adds the motor's share.
     torque_only = ob.SynchronousMotor(peak_torque=2 * m.peak_torque, peak_power=m.peak_power, max_speed=m.max_speed)
     assert float(torque_only.mass(400.0)) - float(m.mass(400.0)) == pytest.approx(
-        float(m.mass_per_torque) * float(m.peak_torque), rel=1e-12)
+        float(m.mass_per_torque) * float(m.peak_torque), rel=1e-12
+    )

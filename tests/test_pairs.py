@@ -15,8 +15,9 @@ PAIRS = ROOT / "objectives" / "data" / "variant_pairs.yaml"
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "objectives", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "objectives", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,8 @@ def test_changes_are_computed_from_the_published_and_modelled_figures(shipped):
             assert row["published_wltp_km"] == spec[key]["wltp_range_km"]
             if base.get("wltp_range_km") and spec[key].get("wltp_range_km"):
                 assert row["published_wltp_change"] == pytest.approx(
-                    spec[key]["wltp_range_km"] / base["wltp_range_km"] - 1.0)
+                    spec[key]["wltp_range_km"] / base["wltp_range_km"] - 1.0
+                )
                 assert row["error_pp"] == pytest.approx(100 * (row["model_wltp_change"] - row["published_wltp_change"]))
 
 

@@ -13,11 +13,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
-from jax.test_util import check_grads
-
-import objectives as ob
 from conftest import (
     G0,
     RPM,
@@ -37,6 +32,11 @@ from conftest import (
     strong_cell,
     top_speed_jit,
 )
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from jax.test_util import check_grads
+
+import objectives as ob
 from objectives._performance import tractive_limits
 
 PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -54,8 +54,13 @@ def _as_arrays(tree):
 def _ideal(drive, axle, glider_mass=1400.0, **body_kw):
     """No road load, tyres that never slip, a pack that never limits."""
     body = ob.Body(glider_mass=glider_mass, drag_coefficient=0.3, frontal_area=2.2, **body_kw)
-    v = make_vehicle(drive, body=body, axle=dataclasses.replace(axle, tyre=sticky()), pack=nmc_pack(cell=strong_cell()),
-                     tyre=sticky())
+    v = make_vehicle(
+        drive,
+        body=body,
+        axle=dataclasses.replace(axle, tyre=sticky()),
+        pack=nmc_pack(cell=strong_cell()),
+        tyre=sticky(),
+    )
     return no_road_load(v)
 
 
@@ -139,7 +144,8 @@ def test_boost_is_a_launch_rating():
     assert _accel(boosted)[0] < _accel(base)[0]
     real = make_vehicle("FWD")
     assert as_float(top_speed_jit(replace(real, **{"front.motor.boost_power_frac": boost}))) == pytest.approx(
-        as_float(top_speed_jit(real)), rel=1e-3)  # only the inverter's mass differs
+        as_float(top_speed_jit(real)), rel=1e-3
+    )  # only the inverter's mass differs
 
 
 @pytest.mark.parametrize("drive,front_frac", [("RWD", 0.5), ("FWD", 0.5), ("RWD", 0.42), ("FWD", 0.6)])
@@ -251,7 +257,9 @@ def test_grip_limited_awd_closed_form():
 
 
 def test_axle_loads_always_sum_to_weight():
-    body = ob.Body(glider_mass=1400.0, drag_coefficient=0.3, frontal_area=2.2, front_weight_frac=0.3, cg_height=0.8, wheelbase=2.5)
+    body = ob.Body(
+        glider_mass=1400.0, drag_coefficient=0.3, frontal_area=2.2, front_weight_frac=0.3, cg_height=0.8, wheelbase=2.5
+    )
     m = 2000.0
     for a in (0.0, 3.0, 6.0, 9.0, 12.0):
         front, rear = body.axle_loads(m, a)
@@ -262,12 +270,21 @@ def test_axle_loads_always_sum_to_weight():
 @pytest.mark.parametrize("drive", ["RWD", "AWD"])
 def test_friction_bound_holds_for_rear_heavy_high_cg_car(drive):
     body = ob.Body(
-        glider_mass=1350.0, drag_coefficient=0.28, frontal_area=2.3,
-        front_weight_frac=0.2, cg_height=0.9, wheelbase=2.5,
+        glider_mass=1350.0,
+        drag_coefficient=0.28,
+        frontal_area=2.3,
+        front_weight_frac=0.2,
+        cg_height=0.9,
+        wheelbase=2.5,
     )
     tyre = dataclasses.replace(TYRE, friction=1.3)
-    v = make_vehicle(drive, body=body, axle=driven_axle(1500.0, 3e6, n_motors=2, tyre=tyre), pack=nmc_pack(cell=strong_cell()),
-                     tyre=tyre)
+    v = make_vehicle(
+        drive,
+        body=body,
+        axle=driven_axle(1500.0, 3e6, n_motors=2, tyre=tyre),
+        pack=nmc_pack(cell=strong_cell()),
+        tyre=tyre,
+    )
     t, _ = _accel(v)
     assert t >= V100 / (1.3 * G0)
 
@@ -307,8 +324,13 @@ def test_two_speed_box_launches_in_first_and_cruises_in_second(fwd_vehicle):
     short = replace(fwd_vehicle, **{"front.gearbox": ob.Gearbox(ratio_low=14.0)})
     assert _accel(two)[0] < _accel(fwd_vehicle)[0]
     # The same box without the extra mass and drag of its second gear (equal to the short box).
-    free = replace(two, **{"body.glider_mass": fwd_vehicle.body.glider_mass - (kerb_mass(two) - kerb_mass(short)),
-                           "front.gearbox.spin_torque_frac": float(fwd_vehicle.front.gearbox.spin_torque_frac) / 1.5})
+    free = replace(
+        two,
+        **{
+            "body.glider_mass": fwd_vehicle.body.glider_mass - (kerb_mass(two) - kerb_mass(short)),
+            "front.gearbox.spin_torque_frac": float(fwd_vehicle.front.gearbox.spin_torque_frac) / 1.5,
+        },
+    )
     assert kerb_mass(free) == pytest.approx(kerb_mass(short), rel=1e-12)
     e_free = as_float(ob.cycle_energy(free, "wltc")[0])
     e_short = as_float(ob.cycle_energy(short, "wltc")[0])
@@ -388,7 +410,9 @@ def test_more_peak_power_never_slower_at_equal_mass(vehicle, extra):
         if float(getattr(vehicle, name).n_motors) > 0:
             changes[f"{name}.motor"] = stronger_motor
     stronger = replace(vehicle, **changes)  # a heavier inverter: the glider gives it up
-    stronger = replace(stronger, **{"body.glider_mass": vehicle.body.glider_mass - (kerb_mass(stronger) - kerb_mass(vehicle))})
+    stronger = replace(
+        stronger, **{"body.glider_mass": vehicle.body.glider_mass - (kerb_mass(stronger) - kerb_mass(vehicle))}
+    )
     assert as_float(stronger.kerb_mass()) == pytest.approx(as_float(vehicle.kerb_mass()), rel=1e-12)
     t0, _ = _accel(vehicle)
     t1, _ = _accel(stronger)
@@ -404,8 +428,12 @@ def test_dominating_motor_never_slower_when_pack_limited():
     scale = 200e3 / 300e3
     a = make_vehicle("AWD", glider_mass=1300.0, axle=driven_axle(peak_torque=400.0, peak_power=200e3))
     m = a.front.motor
-    axle_b = driven_axle(peak_torque=400.0, peak_power=300e3, inverter_switching_frac=m.inverter_switching_frac * scale,
-                         inverter_conduction_drop=m.inverter_conduction_drop * scale)
+    axle_b = driven_axle(
+        peak_torque=400.0,
+        peak_power=300e3,
+        inverter_switching_frac=m.inverter_switching_frac * scale,
+        inverter_conduction_drop=m.inverter_conduction_drop * scale,
+    )
     b = make_vehicle("AWD", axle=axle_b, glider_mass=1300.0)
     b = replace(b, **{"body.glider_mass": 1300.0 - (kerb_mass(b) - kerb_mass(a))})
     assert as_float(a.kerb_mass()) == pytest.approx(as_float(b.kerb_mass()), rel=1e-12)
@@ -462,20 +490,32 @@ PARAMETERS = {
     "glider_mass": (("body.glider_mass",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
     "peak_power": (("front.motor.peak_power",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
     "peak_torque": (("front.motor.peak_torque",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
-    "boost": (("front.motor.boost_power_frac",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),  # + inverter mass
+    "boost": (
+        ("front.motor.boost_power_frac",),
+        {"accel_time", "wltc_range", "top_speed", "sustained_speed"},
+    ),  # + inverter mass
     "continuous": (("front.motor.continuous_power_frac",), {"sustained_speed"}),
     "ratio": (("front.gearbox.ratio_low",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
     "drag_coefficient": (("body.drag_coefficient",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
     "n_parallel": (("pack.n_parallel",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
     "soc_max": (("pack.soc_max",), {"wltc_range"}),
     "tyre_friction": (("front.tyre.friction", "rear.tyre.friction"), {"accel_time"}),
-    "tyre_rrc": (("front.tyre.label_rrc", "rear.tyre.label_rrc"), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
-    "tyre_width": (("front.tyre.section_width", "rear.tyre.section_width"),
-                   {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
-    "tyre_rim": (("front.tyre.rim_diameter", "rear.tyre.rim_diameter"),
-                 {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
-    "tyre_aspect": (("front.tyre.aspect_ratio", "rear.tyre.aspect_ratio"),
-                    {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
+    "tyre_rrc": (
+        ("front.tyre.label_rrc", "rear.tyre.label_rrc"),
+        {"accel_time", "wltc_range", "top_speed", "sustained_speed"},
+    ),
+    "tyre_width": (
+        ("front.tyre.section_width", "rear.tyre.section_width"),
+        {"accel_time", "wltc_range", "top_speed", "sustained_speed"},
+    ),
+    "tyre_rim": (
+        ("front.tyre.rim_diameter", "rear.tyre.rim_diameter"),
+        {"accel_time", "wltc_range", "top_speed", "sustained_speed"},
+    ),
+    "tyre_aspect": (
+        ("front.tyre.aspect_ratio", "rear.tyre.aspect_ratio"),
+        {"accel_time", "wltc_range", "top_speed", "sustained_speed"},
+    ),
     "drag_tyre_width": (("body.drag_tyre_width",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),
     "n_series": (("pack.n_series",), {"accel_time", "wltc_range", "top_speed", "sustained_speed"}),  # bus voltage
     "iron_loss": (("front.motor.iron_loss_frac",), {"wltc_range"}),
@@ -567,8 +607,13 @@ def test_gradients_finite_for_every_leaf_of_awkward_designs(objective):
     designs = [
         make_vehicle("FWD", pack=nmc_pack(n_parallel=0.2)),
         make_vehicle("FWD", axle=driven_axle(peak_torque=60.0, peak_power=12e3)),
-        replace(make_vehicle("AWD", glider_mass=1250.0), **{"rear.gearbox": ob.Gearbox(ratio_low=15.0, ratio_high=8.0)}),
-        replace(make_vehicle("AWD", glider_mass=1250.0), **{"front.motor.idle_iron_frac": 0.0, "rear.gearbox.disconnect": 1.0}),
+        replace(
+            make_vehicle("AWD", glider_mass=1250.0), **{"rear.gearbox": ob.Gearbox(ratio_low=15.0, ratio_high=8.0)}
+        ),
+        replace(
+            make_vehicle("AWD", glider_mass=1250.0),
+            **{"front.motor.idle_iron_frac": 0.0, "rear.gearbox.disconnect": 1.0},
+        ),
     ]
     grad = jax.jit(jax.grad(OBJECTIVES[objective]))
     for design in designs:
@@ -591,8 +636,10 @@ def test_top_speed_gradient_matches_implicit_function_theorem():
     d_rolling_dv = float(v.front.tyre.label_rrc) * (q3 / v_ref + 4 * q4 * vt**3 / v_ref**4) / shape_80 * mass * G0
     d_road_d_cd = 0.5 * rho * 2.3 * vt**2
     d_excess_dv = -p_wheel / vt**2 - (d_rolling_dv + rho * 0.28 * 2.3 * vt)
-    expected = -(-d_road_d_cd) / d_excess_dv
-    grad = jax.grad(lambda cd: ob.top_speed(dataclasses.replace(v, body=dataclasses.replace(body, drag_coefficient=cd))))
+    expected = d_road_d_cd / d_excess_dv  # d v / d cd = -(d excess / d cd) / (d excess / d v)
+    grad = jax.grad(
+        lambda cd: ob.top_speed(dataclasses.replace(v, body=dataclasses.replace(body, drag_coefficient=cd)))
+    )
     assert as_float(grad(jnp.asarray(0.28))) == pytest.approx(expected, rel=1e-6)
 
 

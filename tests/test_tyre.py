@@ -8,9 +8,9 @@ import math
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from conftest import KMH, make_vehicle
 
 import objectives as ob
-from conftest import KMH, make_vehicle
 from objectives._spec import spec_tyres
 
 # TNO MF-Tyre 6.2 example tyre 205/60 R15 (the `TNO_car205_60R15` property file shipped with
@@ -29,8 +29,9 @@ def test_parse_size_reads_iso_sizes():
     assert ob.parse_size("19-inch (size not found)") is None
 
 
-@pytest.mark.parametrize("args, field", [(("19 inch",), "size"), (("235/55 R19", "F"), "label"),
-                                         (("235/55 R19", "B", "slick"), "category")])
+@pytest.mark.parametrize(
+    "args, field", [(("19 inch",), "size"), (("235/55 R19", "F"), "label"), (("235/55 R19", "B", "slick"), "category")]
+)
 def test_bad_tyre_arguments_name_the_field(args, field):
     with pytest.raises(ValueError, match=field):
         ob.tyre(*args)
@@ -79,8 +80,9 @@ def test_mass_and_inertia_of_the_mf_tyre_example():
     assert math.sqrt(inertia / mass) == pytest.approx(math.sqrt(TNO_IYY / TNO_MASS), rel=0.05)
 
 
-@pytest.mark.parametrize("field, bigger", [("section_width", 0.275), ("rim_diameter", 21 * 0.0254),
-                                           ("aspect_ratio", 0.65)])
+@pytest.mark.parametrize(
+    "field, bigger", [("section_width", 0.275), ("rim_diameter", 21 * 0.0254), ("aspect_ratio", 0.65)]
+)
 def test_bigger_tyres_weigh_more_and_spin_harder(field, bigger):
     small = ob.Tyre()
     large = dataclasses.replace(small, **{field: bigger})
@@ -97,8 +99,11 @@ def test_wider_tyres_add_drag_by_the_published_slope():
     # Hucho (after Kerschbaum): Cd 0.293 on 155 mm and 0.311 on 205 mm tyres, 0.36 per m of width.
     narrow, wide = ob.tyre("205/55 R17"), ob.tyre("255/55 R17")
     car_narrow = _car(narrow, drag_tyre_width=0.205)
-    car_wide = dataclasses.replace(car_narrow, front=dataclasses.replace(car_narrow.front, tyre=wide),
-                                   rear=dataclasses.replace(car_narrow.rear, tyre=wide))
+    car_wide = dataclasses.replace(
+        car_narrow,
+        front=dataclasses.replace(car_narrow.front, tyre=wide),
+        rear=dataclasses.replace(car_narrow.rear, tyre=wide),
+    )
     assert float(car_wide.drag_coefficient()) - 0.28 == pytest.approx(0.36 * 0.050, rel=1e-9)
     # its own tyres: the published Cd holds unchanged
     assert float(_car(wide, drag_tyre_width=0.255).drag_coefficient()) == pytest.approx(0.28, rel=1e-12)
