@@ -230,13 +230,13 @@ class Config:
 
 
 def register():
-    """Register the root schema, and one schema per sampler (`<name>_schema` in the `sampler`
-    group, named by conf/sampler/<name>.yaml's defaults); each group's files merge into
+    """Register the root schema, and one schema per sampler (`sampler_<name>_schema`, which
+    conf/sampler/<name>.yaml's defaults put in its place); each group's files merge into
     their typed field."""
     store = ConfigStore.instance()
     store.store(name="config_schema", node=Config)
-    for name, schema in SAMPLER_SCHEMAS.items():
-        store.store(group="sampler", name=f"{name.value}_schema", node=schema(name=name))
+    for name, schema in SAMPLER_SCHEMAS.items():  # outside any group: not an option of `sampler`
+        store.store(name=f"sampler_{name.value}_schema", node=schema(name=name))
 
 
 CONF_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conf")
@@ -375,7 +375,7 @@ def validate(cfg):
         isinstance(sp, SAMPLER_SCHEMAS.get(getattr(sp, "name", None), ())),
         "sampler",
         sp,
-        "must come from a sampler option of conf/sampler/ (its defaults name the <name>_schema)",
+        "must come from a sampler option of conf/sampler/ (its defaults name /sampler_<name>_schema)",
     )
     if isinstance(sp, GeneticSamplerConfig):
         _check(

@@ -54,8 +54,8 @@ def front_table(ds):
     )
     rows = [head]
     for i in idx[spread(ds["accel_0_100_s"].values[idx], ds["range_km"].values[idx], MAX_ROWS)]:  # in 0-100 order
-        cells = f"{int(ds['cells_series'].values[i])}s{int(ds['cells_parallel'].values[i])}p"
-        pack = f"{cells} {str(ds['chemistry'].values[i]).upper()}"
+        count = f"{int(ds['cells_series'].values[i])}s{int(ds['cells_parallel'].values[i])}p"
+        pack = f"{count} {str(ds['chemistry'].values[i]).upper()}"
         rows.append(
             " ".join([f"{int(ds['trial'].values[i]):>6}", *cells(first, i)])
             + "  "

@@ -1,10 +1,13 @@
-"""Compose the study config from conf/ with the Hydra compose API, as tests need it."""
+"""What the explore tests share: the study config from conf/ (`load_config`), and a tiny study
+run end to end (`run`)."""
 
 import pathlib
 
 from omegaconf import OmegaConf
 
 from explore import load_config
+from explore._export import export
+from explore._study import run_study
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
@@ -21,3 +24,15 @@ def config_yaml(cfg):
 
 def group_options(group):
     return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
+
+
+TINY = ["study.n_trials=60", "study.batch_size=20", "study.progress=false", "refine.enabled=false"]
+
+
+def run(tmp_path, overrides=(), name="run"):
+    cfg, typed = compose_config(TINY + list(overrides))
+    run_dir = tmp_path / name
+    run_dir.mkdir(exist_ok=True)
+    text = config_yaml(cfg)
+    study = run_study(typed, str(run_dir), progress=False)
+    return study, export(study, typed, text, run_dir / "results.nc"), run_dir

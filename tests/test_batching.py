@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jax
 import numpy as np
-from conftest import RPM, driven_axle, make_vehicle, nmc_pack, replace
+from model_helpers import RPM, driven_axle, make_vehicle, nmc_pack, replace
 
 import objectives as ob
 

@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import as_float, nmc_pack
+from model_helpers import as_float, nmc_pack
 
 import objectives as ob
 

@@ -1,7 +1,7 @@
 """Drive-cycle energy: balance, limits, convergence and infeasibility flags.
 
 The road-load energies are recomputed here from the raw speed trace (`Cycle.time`,
-`Cycle.speed`) with numpy and the independent mass build-up from conftest, not from the
+`Cycle.speed`) with numpy and the independent mass build-up from model_helpers, not from the
 model's step arrays.
 """
 
@@ -9,7 +9,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import RPM, as_float, effective_mass, kerb_mass, lossless, replace, road_load
+from model_helpers import RPM, as_float, effective_mass, kerb_mass, lossless, replace, road_load
 
 import objectives as ob
 

@@ -4,8 +4,7 @@ import numpy as np
 import optuna
 import pytest
 import xarray as xr
-from explore_helpers import compose_config
-from test_explore_study import run
+from explore_helpers import compose_config, run
 
 from explore._design import random_designs
 from explore._figures import BY_NAME, FIGURES, OBJECTIVES, Figure, Role, constraint_names, study_figures

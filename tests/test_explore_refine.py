@@ -8,8 +8,7 @@ import moocore
 import numpy as np
 import pytest
 import xarray as xr
-from explore_helpers import compose_config
-from test_explore_study import run
+from explore_helpers import compose_config, run
 
 from explore._design import VARIABLES, random_designs
 from explore._refine import _fill_gaps, choice_neighbours, cost_per_start, project, refine

@@ -7,8 +7,7 @@ import sys
 import numpy as np
 import pytest
 import xarray as xr
-from explore_helpers import ROOT, compose_config
-from test_explore_study import TINY, run
+from explore_helpers import ROOT, TINY, compose_config, run
 
 import explore
 import objectives as ob

@@ -8,22 +8,10 @@ import numpy as np
 import optuna
 import pytest
 import xarray as xr
-from explore_helpers import ROOT, compose_config, config_yaml
+from explore_helpers import ROOT, TINY, run
 
-from explore._export import export
 from explore._samplers import BatchNSGAIISampler
-from explore._study import CHECKPOINT_DIR, run_study
-
-TINY = ["study.n_trials=60", "study.batch_size=20", "study.progress=false", "refine.enabled=false"]
-
-
-def run(tmp_path, overrides=(), name="run"):
-    cfg, typed = compose_config(TINY + list(overrides))
-    run_dir = tmp_path / name
-    run_dir.mkdir(exist_ok=True)
-    text = config_yaml(cfg)
-    study = run_study(typed, str(run_dir), progress=False)
-    return study, export(study, typed, text, run_dir / "results.nc"), run_dir
+from explore._study import CHECKPOINT_DIR
 
 
 @pytest.fixture(scope="module")

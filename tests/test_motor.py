@@ -8,7 +8,7 @@ import inspect
 
 import numpy as np
 import pytest
-from conftest import RPM
+from model_helpers import RPM
 
 import objectives as ob
 

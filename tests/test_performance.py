@@ -13,7 +13,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import (
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from jax.test_util import check_grads
+from model_helpers import (
     G0,
     RPM,
     TYRE,
@@ -32,9 +35,6 @@ from conftest import (
     strong_cell,
     top_speed_jit,
 )
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
-from jax.test_util import check_grads
 
 import objectives as ob
 from objectives._performance import tractive_limits

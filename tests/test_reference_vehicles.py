@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import G0
+from model_helpers import G0
 
 import objectives as ob
 from objectives._spec import SpecError, kerb_mass_kg, vehicle_from_spec

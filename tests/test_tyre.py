@@ -8,7 +8,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import KMH, make_vehicle
+from model_helpers import KMH, make_vehicle
 
 import objectives as ob
 from objectives._spec import spec_tyres
