@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jax
 import numpy as np
+import pytest
 from model_helpers import RPM, driven_axle, make_vehicle, nmc_pack, replace
 
 import objectives as ob
@@ -54,6 +55,7 @@ def test_stack_unstack_round_trip():
             np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
 
+@pytest.mark.slow
 def test_batched_score_equals_one_by_one():
     designs = _designs()
     batch = ob.score(ob.stack(designs), cycles=CYCLES)
@@ -95,6 +97,7 @@ def test_batched_score_equals_one_by_one():
     assert np.all(np.asarray(batch["infeasible"])[:-1] == 0)
 
 
+@pytest.mark.slow
 def test_epa_label_range_is_the_documented_combination():
     """EPA two-cycle label: 55 % city / 45 % highway by consumption, times 0.7."""
     out = ob.score(ob.stack(_designs()), cycles=CYCLES)
@@ -133,6 +136,7 @@ _FLOAT32_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_float32_by_default_in_a_fresh_process(fwd_vehicle):
     """Without x64 (JAX's default) the outputs are float32, finite and close to float64."""
     env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}

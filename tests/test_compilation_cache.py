@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # real subprocesses, servers and sweeps: the full suite only
+
 ROOT = Path(__file__).resolve().parents[1]
 ONE_CAR = """\
 vehicles:

@@ -165,6 +165,7 @@ def test_regen_recovers_energy(fwd_vehicle):
     assert as_float(e1) - as_float(e0) < as_float(p1["friction_brake"]) - as_float(p0["friction_brake"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["wltc", "udds"])
 def test_converges_as_time_step_shrinks(name, fwd_vehicle):
     energies = [as_float(ob.cycle_energy(fwd_vehicle, name, dt=dt)[0]) for dt in (1.0, 0.5, 0.25, 0.125)]

@@ -13,6 +13,8 @@ import sys
 import pytest
 from explore_helpers import ROOT
 
+pytestmark = pytest.mark.slow  # real subprocesses, servers and sweeps: the full suite only
+
 SMALL = ["study.n_trials=20", "study.batch_size=20", "study.progress=false"]
 
 # (overrides, key the message names, value it quotes)

@@ -31,6 +31,7 @@ def test_every_group_has_options():
     assert {"nsga2", "nsga3", "tpe", "random", "qmc"} <= set(group_options("sampler"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group,option", CASES)
 def test_config_composes_and_builds(group, option):
     _, cfg = compose_config([f"{group}={option}", "study.batch_size=8"])
@@ -54,6 +55,7 @@ def test_config_composes_and_builds(group, option):
     assert len(specs) == len(cfg.vehicle.references) >= 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("vehicle", group_options("vehicle"))
 def test_platform_references_reproduce_their_published_figures(vehicle):
     """On its own platform a published variant should land near its published 0-100 and
@@ -79,6 +81,7 @@ def test_whole_cells_never_adds_energy_and_keeps_parallel_count():
     )
 
 
+@pytest.mark.slow
 def test_dual_layout_drives_both_axles_and_single_layouts_one():
     _, cfg = compose_config()
     base = {
@@ -100,6 +103,7 @@ def test_dual_layout_drives_both_axles_and_single_layouts_one():
     assert t[2] < min(t[0], t[1])  # twice the power and all-wheel traction
 
 
+@pytest.mark.slow
 def test_two_speed_gearbox_and_the_design_choices_reach_the_model():
     """Second gear from its fraction of the first; the tyre from the catalogue on both axles;
     the front axle of a dual design idles as chosen; launch boost on both motors."""
@@ -137,6 +141,7 @@ def test_two_speed_gearbox_and_the_design_choices_reach_the_model():
     assert wh[1] < wh[0] and wh[2] < wh[0]  # an idling front axle that does not drag saves energy
 
 
+@pytest.mark.slow
 def test_tyre_choice_is_grip_bought_with_range():
     """The same powertrain on eco and on track tyres: the track tyre launches quicker (grip) and
     the eco tyre goes further (rolling resistance, mass)."""

@@ -10,8 +10,11 @@ import sys
 import time
 
 import optuna
+import pytest
 import xarray as xr
 from explore_helpers import ROOT
+
+pytestmark = pytest.mark.slow  # real subprocesses, servers and sweeps: the full suite only
 
 RUN = ["study.n_trials=1200", "study.batch_size=20", "study.progress=false", "refine.enabled=false"]
 

@@ -29,6 +29,7 @@ def test_a_malformed_row_is_refused():
         Figure(name="x", unit="1", long_name="x", compute=lambda v, cfg, xp: v, role=Role.constraint)
 
 
+@pytest.mark.slow
 def test_a_study_computes_exactly_its_rows():
     _, cfg = compose_config(["objective.range=epa", "constraints.top_speed.enabled=false"])
     names = [f.name for f in study_figures(cfg)]
@@ -40,6 +41,7 @@ def test_a_study_computes_exactly_its_rows():
     assert constraint_names(fig) == [n for n in names if BY_NAME[n].role is Role.constraint]
 
 
+@pytest.mark.slow
 def test_every_row_reaches_results_and_optuna(tmp_path):
     """Each figure of the table is a variable of results.nc with the table's unit and long
     name; each constraint is told to Optuna under its key; the energy density is the ratio

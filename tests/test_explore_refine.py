@@ -95,6 +95,7 @@ def test_choice_neighbours_change_one_choice_each():
             assert np.array_equal(np.asarray(near[name]), np.asarray(cols[name])[source])
 
 
+@pytest.mark.slow
 def test_refined_designs_stay_within_bounds_and_choices(poor_front):
     cfg, front, _, designs, _, start, _, _ = poor_front
     assert len(start) > 0
@@ -112,6 +113,7 @@ def test_refined_designs_stay_within_bounds_and_choices(poor_front):
             assert np.issubdtype(values.dtype, np.integer), name
 
 
+@pytest.mark.slow
 def test_refined_designs_meet_every_constraint_when_scored_again(poor_front):
     cfg, _, _, designs, _, _, _, _ = poor_front
     fig = Scorer(cfg).figures(designs)  # independent of the figures refine returned
@@ -121,6 +123,7 @@ def test_refined_designs_meet_every_constraint_when_scored_again(poor_front):
         assert np.all(fig[name] <= 0.0), (name, fig[name].max())
 
 
+@pytest.mark.slow
 def test_refined_designs_are_never_dominated_by_their_start(poor_front):
     cfg, front, fig0, designs, _, start, _, _ = poor_front
     fig = Scorer(cfg).figures(designs)
@@ -136,6 +139,7 @@ def test_refined_designs_are_never_dominated_by_their_start(poor_front):
     assert held.sum() > 2 and dominates[held].sum() >= held.sum() // 2
 
 
+@pytest.mark.slow
 def test_refinement_improves_a_poor_front_within_its_budget(poor_front):
     _, _, fig0, _, fig_new, start, evaluations, budget = poor_front
     reference = (12.0, 400.0)
@@ -150,6 +154,7 @@ def test_refinement_improves_a_poor_front_within_its_budget(poor_front):
     assert len(start) >= len(fig0["accel_0_100_s"]) // 2  # most starts improved
 
 
+@pytest.mark.slow
 def test_a_gap_is_filled_from_its_quicker_side(poor_front):
     # The widest gap of a front (scaled objectives) gets a design from its quicker end
     # that has more range than that end, at no more than the gap's mid 0-100 time.
@@ -178,6 +183,7 @@ def test_no_budget_no_refinement():
     assert len(start) == 0 and evaluations == 0 and len(designs["layout"]) == 0
 
 
+@pytest.mark.slow
 def test_study_refines_its_front_and_marks_the_refined_designs(tmp_path):
     overrides = ["refine.enabled=true", "refine.evaluations=400", "refine.steps=4", "study.n_trials=100"]
     study, _, run_dir = run(tmp_path, overrides, name="refined")

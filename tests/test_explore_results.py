@@ -77,6 +77,7 @@ def test_traces_agree_with_the_scores(tmp_path):
         assert soc[0] <= 0.98 and soc[-1] < soc[0]
 
 
+@pytest.mark.slow
 def test_soc_trace_closes_the_cycle_energy():
     specs = {s["id"]: s for s in ob.reference_specs()}
     v = ob.vehicle_from_spec(specs["nissan_ariya_2wd_87kwh"])
@@ -89,6 +90,7 @@ def test_soc_trace_closes_the_cycle_energy():
     np.testing.assert_allclose(float(time[-1]), float(ob.accel_time(v)[0]), rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_slope_matches_a_finite_difference_along_a_one_variable_front():
     """Only the front motor's power varies: the designs form a curve, its feasible
     non-dominated part is the front, and the gradient slope must match the finite
@@ -144,6 +146,7 @@ def sweep(tmp_path_factory):
     return sweep_dir
 
 
+@pytest.mark.slow
 def test_a_2x2_sweep_opens_as_one_dataset(sweep):
     ds = explore.open_results(sweep)
     assert ds.sizes["vehicle"] == 2 and ds.sizes["seed"] == 2 and ds.sizes["trial"] == 60
@@ -159,6 +162,7 @@ def test_a_2x2_sweep_opens_as_one_dataset(sweep):
     assert leaf["pareto"].dtype == bool
 
 
+@pytest.mark.slow
 def test_a_partial_sweep_opens_along_job(sweep, tmp_path):
     import shutil
 
@@ -170,12 +174,14 @@ def test_a_partial_sweep_opens_along_job(sweep, tmp_path):
     assert set(ds["vehicle"].values) == {"leaf", "ariya"} and "job" in ds["seed"].dims
 
 
+@pytest.mark.slow
 def test_plots_are_written(sweep):
     for path in [sweep / "pareto.png", sweep / "0" / "pareto.png"]:
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
 
 
+@pytest.mark.slow
 def test_inspect_prints_the_front_and_writes_csv(sweep, tmp_path):
     out = tmp_path / "front.csv"
     proc = subprocess.run(
@@ -197,6 +203,7 @@ def test_inspect_prints_the_front_and_writes_csv(sweep, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_inspect_trace_and_errors(sweep, tmp_path):
     ds = explore.open_results(sweep / "0")
     trial = int(ds["pareto_trial"].values[0])
@@ -216,6 +223,7 @@ def test_inspect_trace_and_errors(sweep, tmp_path):
     assert empty.returncode == 2 and "holds no results.nc" in empty.stderr and "Traceback" not in empty.stderr
 
 
+@pytest.mark.slow
 def test_summary_table_spreads_its_rows_along_the_whole_front(tmp_path):
     # The rows are distinct front designs spread along the front's length, both ends
     # included, however unevenly the sampler left designs along it.

@@ -117,6 +117,7 @@ def cli(args, cwd, **kw):
     return subprocess.run([sys.executable, "-m", "explore", *args], cwd=cwd, capture_output=True, text=True, **kw)
 
 
+@pytest.mark.slow
 def test_cli_runs_a_tiny_study_and_prints_the_front(tmp_path):
     run_dir = tmp_path / "cli"
     proc = cli(TINY + ["vehicle=leaf", f"hydra.run.dir={run_dir}"], cwd=ROOT, timeout=600)

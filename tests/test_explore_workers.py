@@ -27,6 +27,8 @@ from omegaconf import OmegaConf
 import explore
 from explore._config import CONF_DIR, register
 
+pytestmark = pytest.mark.slow  # real subprocesses, servers and sweeps: the full suite only
+
 WORKERS = 3
 SMALL = ["study.n_trials=40", "study.batch_size=20", "study.progress=false", "refine.enabled=false"]
 

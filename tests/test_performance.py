@@ -183,6 +183,7 @@ def test_grip_limited_time_does_not_depend_on_the_ratio():
     assert times[1] == pytest.approx(times[0], rel=1e-12) and times[2] == pytest.approx(times[0], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_accel_time_converges_second_order(fwd_vehicle):
     """Trapezoid on the speed grid: error ~ C / n^2 (a realistic car: grip, power, road load)."""
     ref, _ = _accel(fwd_vehicle, n_nodes=3072)
@@ -561,6 +562,7 @@ def scaled_objective(request):
     return request.param, _scaled_objective(OBJECTIVES[request.param])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_gradients_match_finite_differences(scaled_objective, name):
     label, f = scaled_objective
@@ -579,6 +581,7 @@ def test_gradients_match_finite_differences(scaled_objective, name):
     check_grads(along, (s0,), order=1, modes=("fwd", "rev"), eps=1e-5, rtol=1e-4, atol=0.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("objective", ["accel_time", "wltc_range"])
 @pytest.mark.parametrize("path", ["front.gearbox.ratio_high", "front.gearbox.ratio_low"])
 def test_two_speed_ratio_gradients_match_finite_differences(objective, path):
@@ -600,6 +603,7 @@ def test_two_speed_ratio_gradients_match_finite_differences(objective, path):
     check_grads(along, (s0,), order=1, modes=("fwd", "rev"), eps=1e-5, rtol=1e-4, atol=0.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("objective", list(OBJECTIVES))
 def test_gradients_finite_for_every_leaf_of_awkward_designs(objective):
     """Reverse-mode gradients w.r.t. every leaf stay finite for designs that hit limits:
@@ -622,6 +626,7 @@ def test_gradients_finite_for_every_leaf_of_awkward_designs(objective):
         assert not bad, bad
 
 
+@pytest.mark.slow
 def test_top_speed_gradient_matches_implicit_function_theorem():
     """d v_top / d Cd = -(dF_road/dCd) / (d(F_tr - F_road)/dv) for a drag-limited car, with the
     rolling resistance's growth with speed (MF-Tyre 6.2 shape) in dF_road/dv."""

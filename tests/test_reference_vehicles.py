@@ -56,6 +56,7 @@ def _published(specs, field):
     return np.array(idx, dtype=int), np.array([float(specs[i][field]) for i in idx])
 
 
+@pytest.mark.slow
 def test_every_reference_car_is_predicted_without_nan(reference):
     specs, _, out = reference
     for k, x in out.items():
@@ -201,6 +202,7 @@ def test_test_mass_basis_is_not_counted_twice(basis, expected):
     assert float(v.test_mass(standard)) == pytest.approx(1500.0, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_power_without_torque_predicts():
     """Power but no torque (FASTSim files, Tesla specs): torque from power over the base speed
     of a typical constant-power range, T = P / (w_max / 2.98) with w_max = 15,000 rpm."""
