@@ -54,7 +54,7 @@ import numpy as np
 import optuna
 
 from explore import load_config as compose_config
-from explore._design import columns, random_designs
+from explore._columns import columns, random_designs
 from explore._refine import cost_per_start, refine
 from explore._results import hypervolume as _hypervolume
 from explore._results import pareto_mask

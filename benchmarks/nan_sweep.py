@@ -25,8 +25,9 @@ import numpy as np
 
 import objectives as ob
 from explore import load_config
-from explore._design import build_vehicles, random_designs
+from explore._columns import random_designs
 from explore._scoring import Scorer, constraint_names, feasible
+from explore._vehicles import build_vehicles
 
 CHUNK = 10_000
 

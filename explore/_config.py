@@ -69,7 +69,7 @@ class Variable:
 
 @dataclass
 class SpaceConfig:
-    """The searched design variables (see `explore._design.VARIABLES` for the names)."""
+    """The searched design variables (see `explore._variables.VARIABLES` for the names)."""
 
     name: str = MISSING
     description: str = ""
@@ -265,8 +265,9 @@ def check(cfg):
     cannot work, its value and the fix: its values (`validate`), the search space against
     the platform, the constraints against what the space can reach, the platform's published
     variants. `run_study` checks its config with this too, so no invalid config runs."""
-    from ._design import check_space, reference_vehicles
     from ._scoring import check_reachable
+    from ._variables import check_space
+    from ._vehicles import reference_vehicles
 
     validate(cfg)
     check_space(cfg.space, cfg.vehicle)

@@ -5,12 +5,13 @@ import optuna
 
 import objectives as ob
 
+from ._columns import columns
 from ._config import RangeCycle, redact
-from ._design import columns, reference_vehicles
 from ._front import front_slopes, front_traces
 from ._results import add_front_analysis, build_dataset, package_versions, pareto_mask, write_atomic
 from ._scoring import Scorer, feasible
 from ._study import ORIGIN_ATTR, REFINED_FROM_ATTR
+from ._vehicles import reference_vehicles
 
 
 def _published_range_km(spec, cycle):

@@ -23,8 +23,10 @@ import numpy as np
 
 import objectives as ob
 
-from ._design import VARIABLES, build_vehicles, column_chunks, columns, meaningful, plain_arrays, relaxed_variables
+from ._columns import column_chunks, columns
 from ._scoring import Scorer
+from ._variables import VARIABLES, meaningful, relaxed_variables
+from ._vehicles import build_vehicles, plain_arrays
 
 TENTH_S = 0.1
 ACTIVE_TOL = 0.005  # a constraint within 0.5 % of its limit is active

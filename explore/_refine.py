@@ -52,10 +52,10 @@ import logging
 
 import numpy as np
 
-from ._design import VARIABLES, meaningful, relaxed_variables
 from ._figures import constraint_names
 from ._results import pareto_mask, spread
 from ._scoring import Scorer, _concatenate, feasible
+from ._variables import VARIABLES, meaningful, relaxed_variables
 
 LOG = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import moocore
 import numpy as np
 import xarray as xr
 
-from ._design import VARIABLES, active
 from ._figures import FIGURES, RANGE_LONG_NAME
+from ._variables import VARIABLES, active
 
 
 def spread(accel_s, range_km, k):

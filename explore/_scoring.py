@@ -12,19 +12,11 @@ import numpy as np
 
 import objectives as ob
 
+from ._columns import column_chunks, padded_chunks
 from ._config import ConfigError
-from ._design import (
-    AXLES,
-    TYRE,
-    assemble,
-    column_chunks,
-    encode,
-    padded_chunks,
-    plain_arrays,
-    reference_vehicles,
-    tyre_of,
-)
 from ._figures import CYCLES, FIGURES, OBJECTIVES, Role, constraint_names, study_figures
+from ._variables import AXLES, TYRE
+from ._vehicles import assemble, encode, plain_arrays, reference_vehicles, tyre_of
 
 __all__ = ["Scorer", "constraint_names", "feasible", "told_values", "check_reachable"]
 WORST_ACCEL_S = 1e3  # told to the sampler for a design that cannot reach 100 km/h

@@ -21,8 +21,8 @@ import warnings
 import numpy as np
 import optuna
 
+from ._columns import columns, distributions
 from ._config import ConfigError, check, redact
-from ._design import columns, distributions
 from ._figures import BY_NAME, OBJECTIVES, constraint_names
 from ._front import warm_up
 from ._refine import refine

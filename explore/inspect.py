@@ -18,9 +18,9 @@ import sys
 
 import numpy as np
 
-from ._design import VARIABLES
 from ._figures import FIGURES as STUDY_FIGURES
 from ._open import ResultsError, open_results
+from ._variables import VARIABLES
 
 # the figures marked `shown` in the study's figure table, then the front analysis
 FIGURES = (*(f.name for f in STUDY_FIGURES if f.shown), "range_per_tenth_s_km", "slope_method", "origin")

@@ -7,19 +7,13 @@ import pytest
 from explore_helpers import compose_config, group_options
 
 import objectives as ob
+from explore._columns import columns, distributions
 from explore._config import SAMPLER_SCHEMAS, ConfigError, SamplerName, Variable, validate
-from explore._design import (
-    VARIABLES,
-    build_vehicles,
-    check_space,
-    columns,
-    distributions,
-    reference_vehicles,
-    whole_cells,
-)
 from explore._samplers import make_sampler
 from explore._scoring import Scorer
 from explore._study import run_study
+from explore._variables import VARIABLES, check_space
+from explore._vehicles import build_vehicles, reference_vehicles, whole_cells
 
 GROUPS = ["vehicle", "space", "sampler"]
 CASES = [(g, o) for g in GROUPS for o in group_options(g)]

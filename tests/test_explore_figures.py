@@ -6,7 +6,7 @@ import pytest
 import xarray as xr
 from explore_helpers import compose_config, run
 
-from explore._design import random_designs
+from explore._columns import random_designs
 from explore._figures import BY_NAME, FIGURES, OBJECTIVES, Figure, Role, constraint_names, study_figures
 from explore._scoring import Scorer
 from explore._study import DIRECTIONS, METRICS

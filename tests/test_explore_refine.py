@@ -10,11 +10,12 @@ import pytest
 import xarray as xr
 from explore_helpers import compose_config, run
 
-from explore._design import VARIABLES, random_designs
+from explore._columns import random_designs
 from explore._refine import _fill_gaps, choice_neighbours, cost_per_start, project, refine
 from explore._results import hypervolume, spread
 from explore._scoring import Scorer, feasible
 from explore._summary import summary
+from explore._variables import VARIABLES
 
 # Tighter than the defaults, so that constraints bind on the front being refined.
 TIGHT = [

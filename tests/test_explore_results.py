@@ -11,7 +11,7 @@ from explore_helpers import ROOT, TINY, compose_config, run
 
 import explore
 import objectives as ob
-from explore._design import columns
+from explore._columns import columns
 from explore._front import front_slopes
 from explore._results import pareto_mask
 from explore._scoring import Scorer, feasible

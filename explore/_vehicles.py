@@ -1,0 +1,195 @@
+"""From columns of designs to the batched model: one `objectives.Vehicle` per batch on the
+platform's body, and the platform's published variants.
+
+All designs have both axles (an undriven axle has zero motors), so every batch has the
+same pytree structure and one compiled model serves the whole study.
+"""
+
+import dataclasses
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import objectives as ob
+
+from ._config import ConfigError
+from ._variables import TYRE, active
+
+# Stand-ins for the variables of an axle that no layout of the space drives.
+UNDRIVEN = {"power_kw": 100.0, "torque_nm": 300.0, "ratio": 9.0}
+
+
+def tyre_library(platform):
+    """The platform's tyre catalogue as one batched `objectives.Tyre` (catalogue order)."""
+    return ob.stack([tyre_of(platform, name) for name in platform.tyres])
+
+
+def tyre_of(platform, name):
+    """The `objectives.Tyre` of catalogue entry `name` of `platform`."""
+    t = platform.tyres[name]
+    return ob.tyre(t.size, t.label, t.category)
+
+
+def _axle(codes, axle, max_speed, tyres, two_speed_slot):
+    # jnp rather than np so that the variables may be traced (gradients).
+    driven = jnp.asarray(codes[f"{axle}_driven"], float)
+
+    def column(var):
+        values = codes.get(f"{axle}_{var}", UNDRIVEN.get(var))
+        return jnp.broadcast_to(jnp.asarray(values, float), driven.shape)
+
+    power = column("power_kw") * ob.units.KW
+    torque = column("torque_nm")
+    ratio = column("ratio")
+    two_speed = column("gears") == 2
+    de_excited = column("de_excited") > 0.5
+    kind = {
+        k: jnp.where(de_excited, float(ob.MOTOR_TYPES["induction"][k]), float(ob.MOTOR_TYPES["pmsm"][k]))
+        for k in ob.MOTOR_TYPES["pmsm"]
+    }
+    boost = jnp.broadcast_to(jnp.asarray(codes["boost_frac"], float), driven.shape)
+    motor = ob.SynchronousMotor(
+        peak_torque=torque,
+        peak_power=power,
+        max_speed=jnp.full(driven.shape, max_speed),
+        boost_power_frac=boost,
+        **kind,
+    )
+    ratio_2 = jnp.where(two_speed, ratio * column("ratio_2_frac"), ratio) if two_speed_slot else None
+    gearbox = ob.Gearbox(ratio_low=ratio, ratio_high=ratio_2, disconnect=column("disconnected"))
+    return ob.Axle(motor=motor, gearbox=gearbox, tyre=tyres, n_motors=driven)
+
+
+def platform_body(platform):
+    """The platform's `objectives.Body` (unbatched)."""
+    return ob.Body(
+        glider_mass=platform.glider_mass_kg,
+        drag_coefficient=platform.drag_coefficient,
+        frontal_area=platform.frontal_area_m2,
+        cg_height=platform.cg_height_m,
+        wheelbase=platform.wheelbase_m,
+        front_weight_frac=platform.front_weight_frac,
+        drag_tyre_width=float(tyre_of(platform, platform.tyre).section_width),  # its Cd is on its own tyre
+    )
+
+
+def has_second_gear(space):
+    """True when some design of `space` can have a two-speed box (the batch then carries a
+    second-gear slot for every design)."""
+    return any(2 in (var.choices or ()) for name, var in space.variables.items() if name.endswith("_gears"))
+
+
+def build_vehicles(cols, platform, space):
+    """One batched `objectives.Vehicle` for the designs in `cols` (dict of arrays, length n)."""
+    return assemble(encode(cols, platform), platform, space)
+
+
+def encode(cols, platform):
+    """The designs of `cols` as numbers only (dict of arrays), what `assemble` reads and `jit`
+    can trace: the numeric variables as floats, and the choices as codes: which axles are
+    driven (`<axle>_driven`), how each idles (`<axle>_de_excited`, `<axle>_disconnected`;
+    only the front, the secondary axle, has a choice), and indices into the platform's tyre catalogue and `CELLS`."""
+    n = len(cols["layout"])
+    codes = {k: np.asarray(v, float) for k, v in cols.items() if np.asarray(v).dtype.kind in "biuf"}
+    for axle, on in active(cols).items():
+        codes[f"{axle}_driven"] = on.astype(float)
+    idle = np.asarray(cols["secondary_idle"], dtype=object)  # the front axle is the secondary one
+    codes["front_de_excited"] = (idle == "de_excited").astype(float)
+    codes["front_disconnected"] = (idle == "disconnected").astype(float)
+    codes["rear_de_excited"] = codes["rear_disconnected"] = np.zeros(n)
+    names = list(platform.tyres)
+    chosen = [platform.tyre if not t else t for t in np.asarray(cols.get(TYRE, [""] * n), dtype=object)]
+    codes["tyre_index"] = np.asarray([names.index(t) for t in chosen], dtype=np.int32)
+    cells = list(ob.CELLS)
+    codes["chemistry_index"] = np.asarray(
+        [cells.index(c) for c in np.asarray(cols["chemistry"], dtype=object)], dtype=np.int32
+    )
+    return codes
+
+
+def assemble(codes, platform, space):
+    """One batched `objectives.Vehicle` from the `encode`d designs (traceable: jnp only)."""
+    n = codes["front_driven"].shape[0]
+    max_speed = space.motor_max_speed_rpm * ob.units.RPM
+    tyres = jax.tree.map(lambda x: jnp.asarray(x)[codes["tyre_index"]], tyre_library(platform))
+    slot = has_second_gear(space)
+    front = _axle(codes, "front", max_speed, tyres, slot)
+    rear = _axle(codes, "rear", max_speed, tyres, slot)
+
+    index = codes["chemistry_index"]
+    names = list(ob.CELLS)
+    library = jax.tree.map(lambda *xs: np.stack([np.asarray(x, float) for x in xs]), *[ob.CELLS[c] for c in names])
+    cell = jax.tree.map(lambda x: jnp.asarray(x)[index], library)
+    factor = jnp.asarray([ob.PACK_MASS_FACTOR[c] for c in names])[index]
+    pack = ob.Pack(
+        cell=cell,
+        n_series=jnp.asarray(codes["cells_series"], float),
+        n_parallel=jnp.asarray(codes["cells_parallel"], float),
+        mass_factor=factor,
+    )
+    body = platform_body(platform)
+    vehicle = ob.Vehicle(body=body, front=front, rear=rear, pack=pack, aux_power=platform.aux_power_w)
+    return jax.tree.map(lambda x: jnp.broadcast_to(jnp.asarray(x, float), (n,)) if jnp.ndim(x) == 0 else x, vehicle)
+
+
+def plain_arrays(vehicles):
+    """Leaves as float numpy arrays: a weakly typed JAX leaf would compile the model again."""
+    return jax.tree.map(lambda x: np.asarray(x, float), vehicles)
+
+
+def whole_cells(pack):
+    """`pack` (relaxed cell counts) as the nearest pack of whole cells that holds no more energy.
+
+    The parallel count is rounded to the nearest whole number (at least 1), and the
+    series count is the largest whole number that keeps the total cell count, and so the
+    gross energy, at or below the original. A published pack becomes a design of the
+    search space this way; its energy changes by less than one string of cells.
+    """
+    cells = float(pack.n_series) * float(pack.n_parallel)
+    n_parallel = max(1.0, float(round(float(pack.n_parallel))))
+    n_series = float(math.floor(cells / n_parallel + 1e-9))
+    return dataclasses.replace(pack, n_series=n_series, n_parallel=n_parallel)
+
+
+_REFERENCES: dict[str, tuple] = {}  # repr(platform) -> reference_vehicles(platform): built once per process
+
+
+def reference_vehicles(platform):
+    """The platform's published variants as designs on its body: (spec dicts, Vehicles).
+
+    Motors, gearing and tyres follow the predictor's estimation rules (`objectives.vehicle_from_spec`);
+    the pack is made of whole cells (`whole_cells`); body and auxiliary load are the platform's,
+    and no governed top speed is kept (the platform's designs have none). Built once per
+    platform and process (the CLI checks them before the study and scores them after it).
+    """
+    key = repr(platform)
+    if key not in _REFERENCES:
+        _REFERENCES[key] = _build_references(platform)
+    return _REFERENCES[key]
+
+
+def _build_references(platform):
+    specs = {s.get("id"): s for s in ob.reference_specs()}
+    out_specs, vehicles = [], []
+    for ref in platform.references:
+        if ref not in specs:
+            raise ConfigError(
+                f"`vehicle.references` names {ref!r}, which is not in objectives/data/reference_vehicles.yaml; "
+                f"known ids: {', '.join(sorted(specs))}"
+            )
+        try:
+            own = ob.vehicle_from_spec(specs[ref])
+        except ob.SpecError as e:
+            raise ConfigError(f"`vehicle.references` entry {ref!r} cannot be built: {e}") from None
+        on_platform = dataclasses.replace(
+            own,
+            body=platform_body(platform),
+            aux_power=platform.aux_power_w,
+            pack=whole_cells(own.pack),
+            speed_limit=next(f.default for f in dataclasses.fields(ob.Vehicle) if f.name == "speed_limit"),
+        )
+        out_specs.append(specs[ref])
+        vehicles.append(on_platform)
+    return out_specs, ob.common_structure(vehicles)
