@@ -117,6 +117,28 @@ def _constraint(name: str, long_name: str, compute, applies, reason=None) -> Fig
     )
 
 
+def _bound(name, figure, long_name, level, reason, group=None) -> Figure:
+    """A constraint that `figure` stays at or above (`level` min_...) or at or below (max_...)
+    the level `cfg.constraints.<group>.<level>` (group: `name` unless given), written
+    1 - figure / minimum or figure / maximum - 1; `reason` formats (value, level)."""
+    group = group or name
+
+    def limit(cfg):
+        return getattr(getattr(cfg.constraints, group), level)
+
+    if level.startswith("min_"):
+        compute = lambda v, cfg, xp: 1.0 - v[figure] / limit(cfg)  # noqa: E731
+    else:
+        compute = lambda v, cfg, xp: v[figure] / limit(cfg) - 1.0  # noqa: E731
+    return _constraint(
+        name,
+        long_name,
+        compute,
+        applies=lambda cfg: getattr(cfg.constraints, group).enabled,
+        reason=lambda f, i, cfg: reason.format(f[figure][i], limit(cfg)),
+    )
+
+
 FIGURES: tuple[Figure, ...] = (
     Figure(
         name="accel_0_100_s",
@@ -213,53 +235,51 @@ FIGURES: tuple[Figure, ...] = (
         lambda v, cfg, xp: xp.where(v["infeasible"] != 0, 1.0, 0.0),
         applies=lambda cfg: True,
     ),
-    _constraint(
+    _bound(
         "top_speed",
+        "top_speed_kmh",
         "1 - top speed / minimum top speed",
-        lambda v, cfg, xp: 1.0 - v["top_speed_kmh"] / cfg.constraints.top_speed.min_kmh,
-        applies=lambda cfg: cfg.constraints.top_speed.enabled,
-        reason=lambda f, i, cfg: (
-            f"top speed {f['top_speed_kmh'][i]:.0f} km/h < {cfg.constraints.top_speed.min_kmh:g} km/h"
-        ),
+        "min_kmh",
+        "top speed {:.0f} km/h < {:g} km/h",
     ),
-    _constraint(
+    _bound(
         "sustained_speed",
+        "sustained_speed_kmh",
         "1 - 30-minute speed / minimum 30-minute speed",
-        lambda v, cfg, xp: 1.0 - v["sustained_speed_kmh"] / cfg.constraints.sustained_speed.min_kmh,
-        applies=lambda cfg: cfg.constraints.sustained_speed.enabled,
-        reason=lambda f, i, cfg: (
-            f"30-minute speed {f['sustained_speed_kmh'][i]:.0f} km/h < {cfg.constraints.sustained_speed.min_kmh:g} km/h"
-        ),
+        "min_kmh",
+        "30-minute speed {:.0f} km/h < {:g} km/h",
     ),
-    _constraint(
+    _bound(
         "pack_energy",
+        "gross_energy_kwh",
         "gross pack energy / platform limit - 1",
-        lambda v, cfg, xp: v["gross_energy_kwh"] / cfg.constraints.pack_fits.max_energy_kwh - 1.0,
-        applies=lambda cfg: cfg.constraints.pack_fits.enabled,
-        reason=lambda f, i, cfg: (
-            f"pack {f['gross_energy_kwh'][i]:.1f} kWh > {cfg.constraints.pack_fits.max_energy_kwh:g} kWh"
-        ),
+        "max_energy_kwh",
+        "pack {:.1f} kWh > {:g} kWh",
+        group="pack_fits",
     ),
-    _constraint(
+    _bound(
         "pack_mass",
+        "pack_mass_kg",
         "pack mass / platform limit - 1",
-        lambda v, cfg, xp: v["pack_mass_kg"] / cfg.constraints.pack_fits.max_mass_kg - 1.0,
-        applies=lambda cfg: cfg.constraints.pack_fits.enabled,
-        reason=lambda f, i, cfg: f"pack {f['pack_mass_kg'][i]:.0f} kg > {cfg.constraints.pack_fits.max_mass_kg:g} kg",
+        "max_mass_kg",
+        "pack {:.0f} kg > {:g} kg",
+        group="pack_fits",
     ),
-    _constraint(
+    _bound(
         "pack_max_voltage",
+        "pack_max_voltage_v",
         "pack top voltage / maximum - 1",
-        lambda v, cfg, xp: v["pack_max_voltage_v"] / cfg.constraints.pack_voltage.max_v - 1.0,
-        applies=lambda cfg: cfg.constraints.pack_voltage.enabled,
-        reason=lambda f, i, cfg: f"pack {f['pack_max_voltage_v'][i]:.0f} V > {cfg.constraints.pack_voltage.max_v:g} V",
+        "max_v",
+        "pack {:.0f} V > {:g} V",
+        group="pack_voltage",
     ),
-    _constraint(
+    _bound(
         "pack_min_voltage",
+        "pack_min_voltage_v",
         "1 - pack bottom voltage / minimum",
-        lambda v, cfg, xp: 1.0 - v["pack_min_voltage_v"] / cfg.constraints.pack_voltage.min_v,
-        applies=lambda cfg: cfg.constraints.pack_voltage.enabled,
-        reason=lambda f, i, cfg: f"pack {f['pack_min_voltage_v'][i]:.0f} V < {cfg.constraints.pack_voltage.min_v:g} V",
+        "min_v",
+        "pack {:.0f} V < {:g} V",
+        group="pack_voltage",
     ),
     _constraint(
         "cell_current",
