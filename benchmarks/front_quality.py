@@ -53,13 +53,20 @@ import moocore
 import numpy as np
 import optuna
 
+from explore import (
+    REFINE_EVALUATIONS_ATTR,
+    Scorer,
+    columns,
+    cost_per_start,
+    feasible,
+    front_trials,
+    pareto_mask,
+    random_designs,
+    refine,
+    run_study,
+)
+from explore import hypervolume as _hypervolume
 from explore import load_config as compose_config
-from explore._columns import columns, random_designs
-from explore._refine import cost_per_start, refine
-from explore._results import hypervolume as _hypervolume
-from explore._results import pareto_mask
-from explore._scoring import Scorer, feasible
-from explore._study import REFINE_EVALUATIONS_ATTR, front_trials, run_study
 
 REFERENCE_POINT = (12.0, 450.0)  # (0-100 km/h time in s, range in km)
 METHODS = {

@@ -24,10 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import objectives as ob
-from explore import load_config
-from explore._columns import random_designs
-from explore._scoring import Scorer, constraint_names, feasible
-from explore._vehicles import build_vehicles
+from explore import Scorer, build_vehicles, constraint_names, feasible, load_config, random_designs
 
 CHUNK = 10_000
 
