@@ -3,6 +3,7 @@
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 
 from ._cache import enable_compilation_cache
 from ._constants import table as constants_table
@@ -11,7 +12,7 @@ from ._pairs import table as pairs_table
 from ._predict import SpecFileError, load_specs, not_built, predict, table
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m objectives", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser(
@@ -64,7 +65,7 @@ def main(argv=None):
     return 2 if failed else 0
 
 
-def constants_markdown():
+def constants_markdown() -> str:
     """The constants table as Markdown (the README holds a copy)."""
     lines = ["| constant | value | unit | what | source |", "|---|---|---|---|---|"]
     for name, c in constants_table():

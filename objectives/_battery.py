@@ -16,12 +16,17 @@ does not shrink with the pack) plus the cells times a cell-to-pack factor for wh
 with them (modules, busbars, structure): `PACK_FIXED_MASS` and `PACK_MASS_FACTOR`.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 from . import _constants
-from ._constants import PACK_FIXED_MASS
-from ._pytree import pytree_dataclass
+from ._constants import PACK_FIXED_MASS, Constant
+from ._pytree import Leaf, pytree_dataclass
 from ._units import AH
 
 SOC_GRID = np.linspace(0.0, 1.0, 11)
@@ -33,27 +38,27 @@ class Cell:
     mass (kg), resistance (ohm, DC internal), max_discharge_current (A),
     max_charge_current (A), min_voltage and max_voltage (V, terminal limits)."""
 
-    capacity: float
-    ocv: jnp.ndarray
-    mass: float
-    resistance: float
-    max_discharge_current: float
-    max_charge_current: float
-    min_voltage: float
-    max_voltage: float
+    capacity: Leaf
+    ocv: jax.Array | np.ndarray  # a host array in the library (`CELLS`), a JAX array in a batch
+    mass: Leaf
+    resistance: Leaf
+    max_discharge_current: Leaf
+    max_charge_current: Leaf
+    min_voltage: Leaf
+    max_voltage: Leaf
 
-    def ocv_at(self, soc):
+    def ocv_at(self, soc: Leaf) -> jax.Array:
         return jnp.interp(soc, SOC_GRID, self.ocv)
 
-    def energy_between(self, soc_lo, soc_hi):
+    def energy_between(self, soc_lo: Leaf, soc_hi: Leaf) -> jax.Array:
         """Exact integral of OCV dQ between two SOCs (J), for the piecewise-linear curve."""
         return self.capacity * (_ocv_integral(self.ocv, soc_hi) - _ocv_integral(self.ocv, soc_lo))
 
-    def nominal_voltage(self):
+    def nominal_voltage(self) -> jax.Array:
         return self.energy_between(0.0, 1.0) / self.capacity
 
 
-def _ocv_integral(ocv, soc):
+def _ocv_integral(ocv: ArrayLike, soc: Leaf) -> jax.Array:
     """Integral of the piecewise-linear OCV from 0 to `soc` (V, per unit SOC)."""
     ocv = jnp.asarray(ocv)
     h = SOC_GRID[1] - SOC_GRID[0]
@@ -66,7 +71,16 @@ def _ocv_integral(ocv, soc):
     return cumulative[k] + 0.5 * (soc - s0) * (v0 + v)
 
 
-def _cell(capacity_ah, ocv, mass_kg, resistance_mohm, max_discharge_c, max_charge_c, v_min, v_max):
+def _cell(
+    capacity_ah: float,
+    ocv: Sequence[float],
+    mass_kg: float,
+    resistance_mohm: float,
+    max_discharge_c: float,
+    max_charge_c: float,
+    v_min: float,
+    v_max: float,
+) -> Cell:
     capacity = capacity_ah * AH
     return Cell(
         capacity=float(capacity),
@@ -80,7 +94,7 @@ def _cell(capacity_ah, ocv, mass_kg, resistance_mohm, max_discharge_c, max_charg
     )
 
 
-def _library_cell(c):
+def _library_cell(c: Mapping[str, Constant[Any]]) -> Cell:
     """A `Cell` from a table of `_constants` (NMC_CELL, LFP_CELL); terminal limits at the ends
     of the measured OCV curve."""
     ocv = [float(x) for x in c["ocv"].value]
@@ -110,46 +124,46 @@ class Pack:
     (usable window, fractions of full capacity)."""
 
     cell: Cell
-    n_series: float
-    n_parallel: float
-    mass_factor: float
-    fixed_mass: float = float(PACK_FIXED_MASS)
-    soc_min: float = 0.03
-    soc_max: float = 0.98
+    n_series: Leaf
+    n_parallel: Leaf
+    mass_factor: Leaf
+    fixed_mass: Leaf = float(PACK_FIXED_MASS)
+    soc_min: Leaf = 0.03
+    soc_max: Leaf = 0.98
 
-    def mass(self):
+    def mass(self) -> Leaf:
         return self.fixed_mass + self.n_series * self.n_parallel * self.cell.mass * self.mass_factor
 
-    def resistance(self):
+    def resistance(self) -> Leaf:
         return self.n_series * self.cell.resistance / self.n_parallel
 
-    def ocv(self, soc):
+    def ocv(self, soc: Leaf) -> jax.Array:
         return self.n_series * self.cell.ocv_at(soc)
 
-    def gross_energy(self):
+    def gross_energy(self) -> jax.Array:
         return self.n_series * self.n_parallel * self.cell.energy_between(0.0, 1.0)
 
-    def usable_energy(self):
+    def usable_energy(self) -> jax.Array:
         return self.n_series * self.n_parallel * self.cell.energy_between(self.soc_min, self.soc_max)
 
-    def mean_ocv(self):
+    def mean_ocv(self) -> jax.Array:
         """OCV averaged over the usable window weighted by charge (V)."""
         q = self.n_parallel * self.cell.capacity * (self.soc_max - self.soc_min)
         empty = q <= 0.0  # no window: fall back to the OCV at its start (the design is flagged)
         return jnp.where(empty, self.ocv(self.soc_min), self.usable_energy() / jnp.where(empty, 1.0, q))
 
-    def max_discharge_current(self, soc):
+    def max_discharge_current(self, soc: Leaf) -> jax.Array:
         by_voltage = (self.ocv(soc) - self.n_series * self.cell.min_voltage) / self.resistance()
         return jnp.minimum(self.n_parallel * self.cell.max_discharge_current, by_voltage)
 
-    def max_discharge_power(self, soc):
+    def max_discharge_power(self, soc: Leaf) -> jax.Array:
         """Largest terminal power (W) the pack delivers at `soc`."""
         v = self.ocv(soc)
         r = self.resistance()
         i = jnp.minimum(self.max_discharge_current(soc), v / (2.0 * r))
         return v * i - r * i * i
 
-    def max_charge_power(self, soc):
+    def max_charge_power(self, soc: Leaf) -> jax.Array:
         """Largest terminal power (W, positive number) the pack accepts at `soc`."""
         v = self.ocv(soc)
         r = self.resistance()
@@ -157,7 +171,7 @@ class Pack:
         i = jnp.maximum(jnp.minimum(self.n_parallel * self.cell.max_charge_current, by_voltage), 0.0)
         return v * i + r * i * i
 
-    def current(self, terminal_power, ocv):
+    def current(self, terminal_power: Leaf, ocv: Leaf) -> jax.Array:
         """Pack current (A) for a terminal power (W, + discharge) at open-circuit voltage `ocv`.
 
         Solves P = V I - R I^2 on the physical root, written as 2P / (V + sqrt(V^2 - 4 R P))
@@ -169,7 +183,7 @@ class Pack:
         return 2.0 * terminal_power / (ocv + safe_sqrt(ocv * ocv - 4.0 * r * terminal_power))
 
 
-def safe_sqrt(x):
+def safe_sqrt(x: Leaf) -> jax.Array:
     """sqrt(max(x, 0)) whose derivative is finite everywhere: 0 where x <= 0 (the clamped
     side), the usual 1 / (2 sqrt(x)) elsewhere. The double `where` keeps the unused branch
     from producing an infinite derivative that would turn into NaN."""

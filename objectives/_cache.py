@@ -20,13 +20,13 @@ MIN_COMPILE_S = 0.2  # programs that compile faster than this are not worth a di
 log = logging.getLogger(__name__)
 
 
-def default_cache_dir():
+def default_cache_dir() -> str:
     """The per-user cache directory: $XDG_CACHE_HOME/ev-explore/jax (~/.cache by default)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "ev-explore", "jax")
 
 
-def enable_compilation_cache():
+def enable_compilation_cache() -> str | None:
     """Turn on JAX's persistent compilation cache (see the module docstring). Returns the
     directory used, or None when it is off or cannot be created (a warning says why)."""
     setting = os.environ.get(ENV, "").strip()

@@ -7,7 +7,7 @@ published ones by the arithmetic stated in `what`; nothing here is fitted to a c
 """
 
 import dataclasses
-from typing import Generic, TypeVar
+from typing import Any, Generic, SupportsFloat, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -21,8 +21,8 @@ class Constant(Generic[T]):
     what: str
     source: str
 
-    def __float__(self):
-        return float(self.value)
+    def __float__(self) -> float:
+        return float(cast(SupportsFloat, self.value))  # a numeric constant (float() of a str one raises)
 
 
 # --- test conditions -------------------------------------------------------------------
@@ -386,7 +386,7 @@ _ID3_CELL = (
     "VW ID.3 cell, Wassiliadis et al. 2022 (above), as published in TUMFTM/Eco_Driving_Toolbox_for_BEVs "
     "(Data/Vehicles/Paper_ID3.mat: 80.44 Ah, R_i 1.857 mOhm, OCV of 310 points)"
 )
-NMC_CELL = {
+NMC_CELL: dict[str, Constant[Any]] = {  # values of several types: floats, the OCV a tuple
     "capacity_ah": Constant(80.44, "Ah", "capacity of the NMC cell (VW MEB pouch)", _ID3_CELL),
     "resistance_mohm": Constant(1.857, "mOhm", "internal resistance", _ID3_CELL),
     "mass_kg": Constant(
@@ -416,7 +416,7 @@ NMC_CELL = {
         "250 kW V3 Supercharging into the 75 kWh Model 3 Long Range (Tesla)",
     ),
 }
-LFP_CELL = {
+LFP_CELL: dict[str, Constant[Any]] = {
     "capacity_ah": Constant(
         161.0,
         "Ah",
@@ -541,11 +541,11 @@ TWO_SPEED_SPREAD = Constant(
 )
 
 
-def table():
+def table() -> list[tuple[str, Constant[Any]]]:
     """[(name, Constant)] of every constant, in declaration order; tables as NAME[key]."""
-    rows = []
+    rows: list[tuple[str, Constant[Any]]] = []
 
-    def walk(name, value):
+    def walk(name: str, value: object) -> None:
         if isinstance(value, Constant):
             rows.append((name, value))
         elif isinstance(value, dict):

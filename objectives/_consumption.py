@@ -32,34 +32,49 @@ Range = usable energy / (energy from cells per metre).
 """
 
 import functools
+from typing import Literal, TypedDict, cast, overload
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from ._cycles import load_cycle
+from ._gearing import Axle
+from ._pytree import Leaf
+from ._vehicle import Vehicle
 
 STANDARD = {"wltc": "wltp", "udds": "epa", "hwfet": "epa", "us06": "epa"}  # test mass of each cycle
 _NEVER = 1e12  # W: the power of a split that cannot supply the force
 
 
+class _Gear(TypedDict):
+    """One gear of an axle along a trace, as `_gears` lists it."""
+
+    ratio: Leaf
+    drive: jax.Array
+    brake: jax.Array
+    idle: jax.Array
+    terms: tuple[jax.Array, jax.Array, jax.Array, jax.Array]
+
+
 @functools.cache
-def cycle_steps(name, dt=None):
+def cycle_steps(name: str, dt: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Moving steps (speed m/s, accel m/s^2, duration s) of a cycle, and its idle time (s)."""
     speed, accel, h = load_cycle(name).steps(dt)
     idle = (speed == 0.0) & (accel == 0.0)
     return speed[~idle], accel[~idle], h[~idle], float(h[idle].sum())
 
 
-def _pick(pick, a, b):
+def _pick(pick: bool | jax.Array, a: tuple[Leaf, ...], b: tuple[Leaf, ...]) -> tuple[jax.Array, ...]:
     """`a` where `pick`, else `b` (tuples of arrays)."""
     return tuple(jnp.where(pick, x, y) for x, y in zip(a, b))
 
 
-def _gears(axle, speed, inv_speed, v_bus):
+def _gears(axle: Axle, speed: Leaf, inv_speed: Leaf, v_bus: Leaf) -> list[_Gear]:
     """Per gear of the axle: its ratio, the largest drive and brake forces at each step (N),
     its DC power idling (W) and the terms of its DC power under load (`Axle.dc_terms`)."""
     eta = axle.gearbox.efficiency
-    out = []
+    out: list[_Gear] = []
     for ratio in axle.ratios():
         force = axle.max_force(speed, ratio, inv_speed)
         out.append(
@@ -67,14 +82,14 @@ def _gears(axle, speed, inv_speed, v_bus):
                 "ratio": ratio,
                 "drive": force * eta,
                 "brake": force * (1.0 / eta),
-                "idle": axle.idle_flows(speed, ratio, v_bus)["dc"],
+                "idle": cast(jax.Array, axle.idle_flows(speed, ratio, v_bus)["dc"]),  # an array (it holds a spin loss)
                 "terms": axle.dc_terms(speed, ratio, v_bus),
             }
         )
     return out
 
 
-def _idle(gears):
+def _idle(gears: list[_Gear]) -> tuple[jax.Array, jax.Array, jax.Array]:
     """(DC power W, force 0, ratio) of an axle idling in the gear that idles with less loss."""
     dc, ratio = gears[0]["idle"], gears[0]["ratio"]
     for g in gears[1:]:
@@ -82,11 +97,11 @@ def _idle(gears):
     return dc, jnp.zeros_like(dc), ratio * jnp.ones_like(dc)
 
 
-def _axle_at(force, gears, eta):
+def _axle_at(force: jax.Array, gears: list[_Gear], eta: Leaf) -> tuple[tuple[jax.Array, ...], jax.Array]:
     """(DC power W, force N, ratio) of an axle asked for `force` (N, signed) at each step, in
     the gear that draws least, and its rank: the DC power, or `_NEVER` where no gear supplies
     a tractive force. Braking beyond the axle's envelope goes to the friction brakes."""
-    best = None
+    best: tuple[jax.Array, ...] | None = None
     for g in gears:
         used = jnp.where(force < 0.0, jnp.maximum(force, -g["brake"]), force)
         base, v_term, q, lin = g["terms"]
@@ -95,10 +110,17 @@ def _axle_at(force, gears, eta):
         rank = jnp.where(force <= g["drive"] * (1.0 + 1e-6), dc, _NEVER)
         here = (dc, used, g["ratio"] * jnp.ones_like(dc), rank)
         best = here if best is None else _pick(rank < best[3], here, best)
+    best = cast(tuple[jax.Array, ...], best)  # `gears` is never empty
     return best[:3], best[3]
 
 
-def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
+def step_powers(
+    vehicle: Vehicle,
+    speed: Leaf,
+    accel: Leaf,
+    inv_speed: Leaf | None = None,
+    standard: str = "wltp",
+) -> dict[str, jax.Array]:
     """Power flows (W) at each step, as a dict of arrays shaped like `speed`.
 
     Keys: battery (drawn from the cells, V_oc I), terminal, wheel (signed, the dynamometer's
@@ -154,7 +176,7 @@ def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
     over_power = jnp.maximum(terminal - pack.max_discharge_power(soc), 0.0)
     shortfall = shortfall + over_power * inv_speed
 
-    def losses(axle, point):
+    def losses(axle: Axle, point: tuple[jax.Array, ...]) -> dict[str, jax.Array]:
         _, force, ratio = point
         excited = axle.flows(force, speed, ratio, v_bus)
         return {k: jnp.where(force == 0.0, v, excited[k]) for k, v in axle.idle_flows(speed, ratio, v_bus).items()}
@@ -174,19 +196,40 @@ def step_powers(vehicle, speed, accel, inv_speed=None, standard="wltp"):
     }
 
 
-def idle_battery_power(vehicle):
+def idle_battery_power(vehicle: Vehicle) -> jax.Array:
     """Power drawn from the cells (W) while standing still (auxiliaries only)."""
     ocv = vehicle.pack.mean_ocv()
     return ocv * vehicle.pack.current(vehicle.aux_power, ocv)
 
 
-def cycle_energy(vehicle, name, dt=None, breakdown=False):
+@overload
+def cycle_energy(
+    vehicle: Vehicle, name: str, dt: float | None = None, breakdown: Literal[False] = False
+) -> tuple[jax.Array, float, jax.Array]: ...
+
+
+@overload
+def cycle_energy(
+    vehicle: Vehicle, name: str, dt: float | None = None, *, breakdown: Literal[True]
+) -> tuple[jax.Array, float, jax.Array, dict[str, jax.Array]]: ...
+
+
+@overload
+def cycle_energy(
+    vehicle: Vehicle, name: str, dt: float | None = None, breakdown: bool = False
+) -> tuple[jax.Array, float, jax.Array] | tuple[jax.Array, float, jax.Array, dict[str, jax.Array]]: ...
+
+
+def cycle_energy(
+    vehicle: Vehicle, name: str, dt: float | None = None, breakdown: bool = False
+) -> tuple[jax.Array, float, jax.Array] | tuple[jax.Array, float, jax.Array, dict[str, jax.Array]]:
     """Energy from the cells over one cycle (J), distance (m) and whether it was followed.
 
     With `breakdown=True` also returns a dict of energies (J) per power flow.
     """
     speed, accel, h, idle_time = cycle_steps(name, dt)
-    powers = step_powers(vehicle, speed, accel, 1.0 / np.maximum(speed, 0.1), STANDARD[name])
+    # The trace's host (numpy) arrays go where the model takes a `Leaf`; JAX converts them.
+    powers = step_powers(vehicle, cast(Leaf, speed), cast(Leaf, accel), 1.0 / np.maximum(speed, 0.1), STANDARD[name])
     idle = idle_battery_power(vehicle) * idle_time
     energy = jnp.sum(powers["battery"] * h) + idle
     distance = float(np.sum(speed * h))
@@ -201,7 +244,7 @@ def cycle_energy(vehicle, name, dt=None, breakdown=False):
     return energy, distance, follows, parts
 
 
-def cycle_trace(vehicle, name):
+def cycle_trace(vehicle: Vehicle, name: str) -> dict[str, np.ndarray | jax.Array]:
     """The drive-cycle run step by step, idle steps included (dict of arrays, one per step).
 
     Keys: time_s (end of each step), speed_mps (mean over the step), battery_power_w
@@ -212,7 +255,8 @@ def cycle_trace(vehicle, name):
     """
     cycle = load_cycle(name)
     speed, accel, h = cycle.steps()
-    powers = step_powers(vehicle, speed, accel, 1.0 / np.maximum(speed, 0.1), STANDARD[name])
+    # The trace's host (numpy) arrays go where the model takes a `Leaf`; JAX converts them.
+    powers = step_powers(vehicle, cast(Leaf, speed), cast(Leaf, accel), 1.0 / np.maximum(speed, 0.1), STANDARD[name])
     pack = vehicle.pack
     current = powers["battery"] / pack.mean_ocv()
     charge = pack.n_parallel * pack.cell.capacity

@@ -36,18 +36,18 @@ class Cycle:
     speed: np.ndarray
 
     @property
-    def duration(self):
+    def duration(self) -> float:
         return float(self.time[-1] - self.time[0])
 
     @property
-    def distance(self):
+    def distance(self) -> float:
         return float(np.trapezoid(self.speed, self.time))
 
     @property
-    def max_speed(self):
+    def max_speed(self) -> float:
         return float(self.speed.max())
 
-    def steps(self, dt=None):
+    def steps(self, dt: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Quasi-static steps: (mean speed m/s, acceleration m/s^2, duration s) per interval.
 
         With `dt` the trace is first linearly resampled to that step (for convergence checks).
@@ -62,7 +62,7 @@ class Cycle:
 
 
 @functools.cache
-def load_cycle(name):
+def load_cycle(name: str) -> Cycle:
     """Load a shipped drive cycle by name (one of `CYCLE_NAMES`)."""
     if name not in _FILES:
         raise ValueError(f"unknown drive cycle {name!r}; choose one of {', '.join(CYCLE_NAMES)}")

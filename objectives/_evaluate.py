@@ -1,6 +1,8 @@
 """The batched entry: score many designs with one jitted, vmapped call."""
 
 import functools
+from collections.abc import Sequence
+from typing import SupportsInt
 
 import jax
 import jax.numpy as jnp
@@ -8,6 +10,8 @@ import jax.numpy as jnp
 from ._constants import EPA_CITY_WEIGHT, EPA_LABEL_FACTOR, PEAK_POWER_SOC
 from ._consumption import cycle_energy
 from ._performance import ROLLOUT_M, accel_time, sustained_speed, top_speed
+from ._pytree import Leaf
+from ._vehicle import Vehicle
 
 # Bits of the `infeasible` code.
 NO_100 = 1
@@ -22,12 +26,12 @@ REASONS = {
 CHUNK = 200  # designs per vmapped chunk inside `score`
 
 
-def describe_infeasible(code):
+def describe_infeasible(code: SupportsInt) -> list[str]:
     """Reasons (list of str) encoded in one `infeasible` value (int)."""
     return [text for bit, text in REASONS.items() if int(code) & bit]
 
 
-def pack_figures(vehicle):
+def pack_figures(vehicle: Vehicle) -> dict[str, Leaf]:
     """Pack figures that platform constraints are written on (dict of scalars, SI).
 
     gross_energy_j, pack_mass_kg, pack_max_voltage_v / pack_min_voltage_v (open-circuit,
@@ -51,13 +55,13 @@ def pack_figures(vehicle):
     }
 
 
-def score_one(vehicle, cycles=("wltc",), rollout=False):
+def score_one(vehicle: Vehicle, cycles: Sequence[str] = ("wltc",), rollout: bool = False) -> dict[str, Leaf]:
     """All figures for one design (a dict of scalars, SI units in the names).
 
     `cycles` names the drive cycles to simulate; with both "udds" and "hwfet" the EPA
     two-cycle label range is added (55/45 city/highway by consumption, x 0.7).
     """
-    out = {}
+    out: dict[str, Leaf] = {}
     t, reaches = accel_time(vehicle, rollout=ROLLOUT_M if rollout else 0.0)
     out["accel_0_100_s"] = t
     out["top_speed_mps"] = top_speed(vehicle)
@@ -67,7 +71,7 @@ def score_one(vehicle, cycles=("wltc",), rollout=False):
     out["kerb_mass_kg"] = vehicle.kerb_mass()
     out.update(pack_figures(vehicle))
     infeasible = jnp.where(reaches, 0, NO_100) | jnp.where(usable > 0.0, 0, NO_ENERGY)
-    consumption = {}
+    consumption: dict[str, jax.Array] = {}
     for name in cycles:
         energy, distance, follows = cycle_energy(vehicle, name)
         consumption[name] = energy / distance
@@ -84,7 +88,7 @@ def score_one(vehicle, cycles=("wltc",), rollout=False):
 
 
 @functools.partial(jax.jit, static_argnames=("cycles", "rollout"))
-def score(vehicles, cycles=("wltc",), rollout=False):
+def score(vehicles: Vehicle, cycles: tuple[str, ...] = ("wltc",), rollout: bool = False) -> dict[str, jax.Array]:
     """Score a batch of designs: `vehicles` is a `Vehicle` whose leaves have a leading batch axis.
 
     Returns a dict of arrays shaped (batch,) with keys accel_0_100_s, top_speed_mps,

@@ -20,6 +20,7 @@ speeds (m/s).
 
 import dataclasses
 
+import jax
 import jax.numpy as jnp
 
 from ._constants import (
@@ -31,7 +32,7 @@ from ._constants import (
     TWO_SPEED_SPIN_FRAC,
 )
 from ._motor import SynchronousMotor
-from ._pytree import pytree_dataclass
+from ._pytree import Leaf, pytree_dataclass
 from ._tyre import Tyre
 
 
@@ -42,23 +43,23 @@ class Gearbox:
     a clutch stops motor and box when the axle idles), spin_torque_frac (no-load drag torque
     / rated wheel torque)."""
 
-    ratio_low: float
-    ratio_high: float | None = None
-    efficiency: float = float(GEAR_EFFICIENCY)
-    disconnect: float = 0.0
-    spin_torque_frac: float = float(GEAR_SPIN_TORQUE_FRAC)
+    ratio_low: Leaf
+    ratio_high: Leaf | None = None
+    efficiency: Leaf = float(GEAR_EFFICIENCY)
+    disconnect: Leaf = 0.0
+    spin_torque_frac: Leaf = float(GEAR_SPIN_TORQUE_FRAC)
 
-    def ratios(self):
+    def ratios(self) -> tuple[Leaf, ...]:
         """The gears' ratios: (first,) or (first, second)."""
         return (self.ratio_low,) if self.ratio_high is None else (self.ratio_low, self.ratio_high)
 
-    def two_speed(self):
+    def two_speed(self) -> Leaf:
         """1.0 for a two-speed box, 0.0 for a single-speed one."""
         if self.ratio_high is None:
             return 0.0
         return jnp.where(self.ratio_high < self.ratio_low, 1.0, 0.0)
 
-    def mass(self, motor_torque):
+    def mass(self, motor_torque: Leaf) -> Leaf:
         """Gearbox mass (kg) for a motor of peak torque `motor_torque` (N m)."""
         wheel_torque = motor_torque * self.ratio_low
         return (
@@ -67,7 +68,7 @@ class Gearbox:
             + DISCONNECT_MASS.value * self.disconnect
         )
 
-    def spin_loss(self, motor_torque, wheel_speed):
+    def spin_loss(self, motor_torque: Leaf, wheel_speed: Leaf) -> jax.Array:
         """Drag of the turning box at no load (W) at wheel speed `wheel_speed` (rad/s)."""
         drag = self.spin_torque_frac * (1.0 + TWO_SPEED_SPIN_FRAC.value * self.two_speed())
         return drag * motor_torque * self.ratio_low * jnp.abs(wheel_speed)
@@ -80,35 +81,35 @@ class Axle:
     motor: SynchronousMotor
     gearbox: Gearbox
     tyre: Tyre = Tyre()
-    n_motors: float = 1.0
+    n_motors: Leaf = 1.0
 
-    def wheel_radius(self):
+    def wheel_radius(self) -> Leaf:
         return self.tyre.rolling_radius()
 
-    def mass(self, bus_voltage):
+    def mass(self, bus_voltage: Leaf) -> Leaf:
         """Motors, inverters, gearboxes and the two wheels with their tyres (kg)."""
         per_motor = self.motor.mass(bus_voltage) + self.gearbox.mass(self.motor.peak_torque)
         return self.n_motors * per_motor + 2.0 * self.tyre.mass()
 
-    def inertia(self, ratio):
+    def inertia(self, ratio: Leaf) -> Leaf:
         """Rotating inertia seen at the wheels (kg m^2): two wheels and the rotors through `ratio`."""
         return 2.0 * self.tyre.inertia() + self.n_motors * self.motor.rotor_inertia() * ratio * ratio
 
-    def ratios(self):
+    def ratios(self) -> tuple[Leaf, ...]:
         return self.gearbox.ratios()
 
-    def peak_dc_power(self, bus_voltage):
+    def peak_dc_power(self, bus_voltage: Leaf) -> Leaf:
         """DC power (W) the axle's motors draw at their launch-power point (peak torque at the
         speed where it meets the boost power)."""
         m = self.motor
         return self.n_motors * m.dc_power(m.peak_torque, m.boost_power_frac * m.base_speed, bus_voltage)
 
-    def peak_force(self):
+    def peak_force(self) -> Leaf:
         """Largest tractive force in first gear (N), ignoring every other limit."""
         g = self.gearbox
         return self.n_motors * self.motor.peak_torque * g.ratio_low * g.efficiency / self.wheel_radius()
 
-    def max_force(self, speed, ratio, inv_speed=None, power_frac=1.0):
+    def max_force(self, speed: Leaf, ratio: Leaf, inv_speed: Leaf | None = None, power_frac: Leaf = 1.0) -> jax.Array:
         """Largest tractive force magnitude (N) in the gear of `ratio` at `speed` (m/s), before
         gear losses are charged (multiply by `efficiency` in drive, divide in regen)."""
         r = self.wheel_radius()
@@ -116,17 +117,17 @@ class Axle:
         inv_w = None if inv_speed is None else inv_speed * r * (1.0 / ratio)
         return self.n_motors * self.motor.max_torque(w, inv_w, power_frac) * ratio * (1.0 / r)
 
-    def _per_motor(self):
+    def _per_motor(self) -> jax.Array:
         """1 / n_motors, and 0 for an undriven axle (its motors carry no torque)."""
         n = self.n_motors
         return jnp.where(n > 0.0, 1.0 / jnp.where(n > 0.0, n, 1.0), 0.0)
 
-    def _spin_loss(self, speed):
+    def _spin_loss(self, speed: Leaf) -> jax.Array:
         """No-load drag of the axle's gearbox (W) at vehicle speed `speed` (m/s); none without motors."""
         wheel_speed = speed * (1.0 / self.wheel_radius())
         return self.gearbox.spin_loss(self.motor.peak_torque, wheel_speed) * jnp.minimum(self.n_motors, 1.0)
 
-    def flows(self, force, speed, ratio, bus_voltage):
+    def flows(self, force: Leaf, speed: Leaf, ratio: Leaf, bus_voltage: Leaf) -> dict[str, jax.Array]:
         """Power flows (W) of the axle, motors excited, delivering a signed force `force` (N) at
         `speed` (m/s) in the gear of `ratio`: dc (drawn from the bus, negative when
         regenerating), motor_loss, gear_loss (mesh and spin) and inverter_loss."""
@@ -148,7 +149,9 @@ class Axle:
             "inverter_loss": inverter_loss,
         }
 
-    def dc_terms(self, speed, ratio, bus_voltage):
+    def dc_terms(
+        self, speed: Leaf, ratio: Leaf, bus_voltage: Leaf
+    ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
         """The DC power of `flows` as a function of the force, for the drive cycles' search over
         splits and gears: dc = base + f (v_term + q f) + l |f|, with f the force before gear
         losses (F / efficiency in drive, F x efficiency in regen). Returns (base W, v_term m/s,
@@ -165,7 +168,7 @@ class Axle:
             n * c1 * torque_per_force,
         )
 
-    def idle_flows(self, speed, ratio, bus_voltage):
+    def idle_flows(self, speed: Leaf, ratio: Leaf, bus_voltage: Leaf) -> dict[str, Leaf]:
         """Power flows (W) of the axle delivering no torque in the gear of `ratio`: motors
         de-excited where they can be, motors and box stopped where the axle disconnects."""
         r = self.wheel_radius()
@@ -180,12 +183,12 @@ class Axle:
             "inverter_loss": jnp.zeros_like(motor_loss),
         }
 
-    def dc_power(self, force, speed, ratio, bus_voltage):
+    def dc_power(self, force: Leaf, speed: Leaf, ratio: Leaf, bus_voltage: Leaf) -> jax.Array:
         """DC power (W) the axle draws for a signed force `force` (N); see `flows`."""
         return self.flows(force, speed, ratio, bus_voltage)["dc"]
 
 
-def with_second_gear(axle):
+def with_second_gear(axle: Axle) -> Axle:
     """`axle` with a second-gear slot: a single-speed box gets `ratio_high = ratio_low`, so that
     it can share a batch (one tree structure) with two-speed designs."""
     g = axle.gearbox

@@ -34,6 +34,7 @@ lowest bus voltage).
 
 import abc
 
+import jax
 import jax.numpy as jnp
 
 from ._constants import (
@@ -46,7 +47,7 @@ from ._constants import (
     REFERENCE_SPEED,
     ROTOR_INERTIA_PER_TORQUE,
 )
-from ._pytree import pytree_dataclass
+from ._pytree import Leaf, pytree_dataclass
 
 _TAPER_FRAC = 0.02  # numerical: torque falls to zero over the last 2 % below max speed
 _PMSM = MOTOR_TYPES["pmsm"]
@@ -56,42 +57,42 @@ class AbstractMotor(abc.ABC):
     """Contract every motor model satisfies (all arrays broadcast; SI units)."""
 
     @abc.abstractmethod
-    def max_torque(self, speed, inv_speed=None, power_frac=1.0):
+    def max_torque(self, speed: Leaf, inv_speed: Leaf | None = None, power_frac: Leaf = 1.0) -> Leaf:
         """Largest torque magnitude (N m) at shaft speed `speed` (rad/s, >= 0), with the
         power limit scaled by `power_frac` (boost > 1, continuous < 1).
 
         `inv_speed` (s/rad), when the caller has it, saves a division per element."""
 
     @abc.abstractmethod
-    def loss(self, torque, speed):
+    def loss(self, torque: Leaf, speed: Leaf) -> Leaf:
         """Motor loss (W, >= 0) at shaft torque `torque` (N m, either sign) and `speed` (rad/s),
         excited."""
 
     @abc.abstractmethod
-    def idle_loss(self, speed):
+    def idle_loss(self, speed: Leaf) -> Leaf:
         """Loss (W, >= 0) at `speed` when delivering no torque: what it costs to carry this motor
         along (de-excited where the machine allows)."""
 
     @abc.abstractmethod
-    def inverter_loss(self, torque, bus_voltage):
+    def inverter_loss(self, torque: Leaf, bus_voltage: Leaf) -> Leaf:
         """Inverter loss (W, >= 0) at motor torque `torque` (N m) on a bus of `bus_voltage` (V)."""
 
     @abc.abstractmethod
-    def loss_terms(self, speed, bus_voltage):
+    def loss_terms(self, speed: Leaf, bus_voltage: Leaf) -> tuple[Leaf, Leaf, Leaf]:
         """Motor plus inverter loss, excited, as c0 + c1 |T| + c2 T^2 (W) at shaft speed `speed`
         (rad/s) on a bus of `bus_voltage` (V): (c0 W, c1 W/(N m), c2 W/(N m)^2). The same
         figures as `loss` + `inverter_loss`, in the form a drive-cycle step evaluates fastest."""
 
     @abc.abstractmethod
-    def mass(self, bus_voltage):
+    def mass(self, bus_voltage: Leaf) -> Leaf:
         """Motor plus inverter mass (kg), the inverter rated for the launch power at `bus_voltage`
         (V, the lowest)."""
 
     @abc.abstractmethod
-    def rotor_inertia(self):
+    def rotor_inertia(self) -> Leaf:
         """Rotor moment of inertia (kg m^2)."""
 
-    def dc_power(self, torque, speed, bus_voltage):
+    def dc_power(self, torque: Leaf, speed: Leaf, bus_voltage: Leaf) -> Leaf:
         """DC-side electrical power (W): positive when motoring, negative in regen."""
         return torque * speed + self.loss(torque, speed) + self.inverter_loss(torque, bus_voltage)
 
@@ -120,28 +121,28 @@ class SynchronousMotor(AbstractMotor):
             torque is P_pk (switching_frac + conduction_drop / V_bus).
     """
 
-    peak_torque: float
-    peak_power: float
-    max_speed: float
-    boost_power_frac: float = 1.0
-    continuous_power_frac: float = float(CONTINUOUS_POWER_FRAC)
-    copper_loss_frac: float = float(_PMSM["copper_loss_frac"])
-    stray_loss_frac: float = float(_PMSM["stray_loss_frac"])
-    iron_loss_frac: float = float(_PMSM["iron_loss_frac"])
-    mechanical_loss_frac: float = float(_PMSM["mechanical_loss_frac"])
-    idle_iron_frac: float = float(_PMSM["idle_iron_frac"])
-    excitation_loss_frac: float = float(_PMSM["excitation_loss_frac"])
-    excitation_offset: float = float(EXCITATION_OFFSET)
-    mass_per_torque: float = float(_PMSM["mass_per_torque"])
-    inertia_per_torque: float = float(ROTOR_INERTIA_PER_TORQUE)
-    inverter_switching_frac: float = float(INVERTER_SWITCHING_FRAC)
-    inverter_conduction_drop: float = float(INVERTER_CONDUCTION_DROP)
+    peak_torque: Leaf
+    peak_power: Leaf
+    max_speed: Leaf
+    boost_power_frac: Leaf = 1.0
+    continuous_power_frac: Leaf = float(CONTINUOUS_POWER_FRAC)
+    copper_loss_frac: Leaf = float(_PMSM["copper_loss_frac"])
+    stray_loss_frac: Leaf = float(_PMSM["stray_loss_frac"])
+    iron_loss_frac: Leaf = float(_PMSM["iron_loss_frac"])
+    mechanical_loss_frac: Leaf = float(_PMSM["mechanical_loss_frac"])
+    idle_iron_frac: Leaf = float(_PMSM["idle_iron_frac"])
+    excitation_loss_frac: Leaf = float(_PMSM["excitation_loss_frac"])
+    excitation_offset: Leaf = float(EXCITATION_OFFSET)
+    mass_per_torque: Leaf = float(_PMSM["mass_per_torque"])
+    inertia_per_torque: Leaf = float(ROTOR_INERTIA_PER_TORQUE)
+    inverter_switching_frac: Leaf = float(INVERTER_SWITCHING_FRAC)
+    inverter_conduction_drop: Leaf = float(INVERTER_CONDUCTION_DROP)
 
     @property
-    def base_speed(self):
+    def base_speed(self) -> Leaf:
         return self.peak_power / self.peak_torque
 
-    def max_torque(self, speed, inv_speed=None, power_frac=1.0):
+    def max_torque(self, speed: Leaf, inv_speed: Leaf | None = None, power_frac: Leaf = 1.0) -> jax.Array:
         speed = jnp.abs(speed)
         if inv_speed is None:
             inv_speed = 1.0 / jnp.maximum(speed, 1e-6)
@@ -149,13 +150,13 @@ class SynchronousMotor(AbstractMotor):
         taper = jnp.clip((self.max_speed - speed) * (1.0 / (_TAPER_FRAC * self.max_speed)), 0.0, 1.0)
         return envelope * taper
 
-    def _speed_terms(self, speed):
+    def _speed_terms(self, speed: Leaf) -> tuple[Leaf, Leaf]:
         """(iron, mechanical) loss (W) at `speed` (rad/s)."""
         x = speed * (1.0 / REFERENCE_SPEED.value)
         scale = self.peak_torque * REFERENCE_SPEED.value * x * x
         return scale * self.iron_loss_frac, scale * self.mechanical_loss_frac
 
-    def _load_terms(self):
+    def _load_terms(self) -> tuple[Leaf, Leaf, Leaf]:
         """Motor loss under load besides the speed terms, as k0 + k1 |T| + k2 T^2: (k0 W,
         k1 W/(N m), k2 W/(N m)^2) of the stray, copper and (EESM) field-winding terms; the field
         loss c_ex (a + (1 - a) tau)^2 spelt out."""
@@ -167,7 +168,7 @@ class SynchronousMotor(AbstractMotor):
             w_ref * (self.copper_loss_frac + c_ex * (1.0 - a) * (1.0 - a)) / self.peak_torque,
         )
 
-    def _inverter_per_torque(self, bus_voltage):
+    def _inverter_per_torque(self, bus_voltage: Leaf) -> Leaf:
         """Inverter loss per N m of motor torque (W/(N m)) on a bus of `bus_voltage` (V)."""
         return (
             self.peak_power
@@ -175,33 +176,33 @@ class SynchronousMotor(AbstractMotor):
             / self.peak_torque
         )
 
-    def loss(self, torque, speed):
+    def loss(self, torque: Leaf, speed: Leaf) -> jax.Array:
         t = jnp.abs(torque)
         k0, k1, k2 = self._load_terms()
         iron, mechanical = self._speed_terms(speed)
         return k0 + t * (k1 + k2 * t) + iron + mechanical
 
-    def idle_loss(self, speed):
+    def idle_loss(self, speed: Leaf) -> Leaf:
         iron, mechanical = self._speed_terms(speed)
         return self.idle_iron_frac * iron + mechanical
 
-    def inverter_loss(self, torque, bus_voltage):
+    def inverter_loss(self, torque: Leaf, bus_voltage: Leaf) -> jax.Array:
         return jnp.abs(torque) * self._inverter_per_torque(bus_voltage)
 
-    def loss_terms(self, speed, bus_voltage):
+    def loss_terms(self, speed: Leaf, bus_voltage: Leaf) -> tuple[Leaf, Leaf, Leaf]:
         iron, mechanical = self._speed_terms(speed)
         k0, k1, k2 = self._load_terms()
         return k0 + iron + mechanical, k1 + self._inverter_per_torque(bus_voltage), k2
 
-    def mass(self, bus_voltage):
+    def mass(self, bus_voltage: Leaf) -> Leaf:
         inverter = INVERTER_MASS_PER_CURRENT.value * self.boost_power_frac * self.peak_power / bus_voltage
         return self.mass_per_torque * self.peak_torque + inverter
 
-    def rotor_inertia(self):
+    def rotor_inertia(self) -> Leaf:
         return self.inertia_per_torque * self.peak_torque
 
 
-def motor_of_type(kind, **fields):
+def motor_of_type(kind: str, **fields: Leaf) -> SynchronousMotor:
     """A `SynchronousMotor` with the loss, mass and idle constants of `kind` (a key of
     `MOTOR_TYPES`: 'pmsm', 'eesm' or 'induction'); `fields` are the ratings."""
     if kind not in MOTOR_TYPES:

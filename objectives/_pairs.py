@@ -8,6 +8,8 @@ answer ("what does performance cost in range").
 """
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -17,12 +19,14 @@ ROLES = ("base", "mid", "performance")
 SIGN_THRESHOLD = 0.02  # a published loss larger than this must come out as a loss
 
 
-def _change(new, old):
+def _change(new: Any, old: Any) -> float | None:
     ok = all(isinstance(x, (int, float)) and math.isfinite(x) for x in (new, old)) and old
     return new / old - 1.0 if ok else None
 
 
-def pair_changes(specs, results=None):
+def pair_changes(
+    specs: Sequence[Any], results: Mapping[str, Mapping[str, Any]] | None = None
+) -> tuple[dict[str, dict[str, Any]], dict[str, int | float | None]]:
     """{pair key: {"base": id, "cars": {id: row}}} for every pair of `specs`, and a summary.
 
     Each row holds role, published and modelled 0-100 (s) and WLTP range (km), the
@@ -32,12 +36,12 @@ def pair_changes(specs, results=None):
     """
     results = predict(specs) if results is None else results
     keys = list(results)
-    pairs = {}
+    pairs: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for spec, key in zip(specs, keys):
         if not isinstance(spec, dict) or spec.get("pair") is None:
             continue
         pairs.setdefault(str(spec["pair"]), []).append((key, spec))
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for name, members in pairs.items():
         bases = [(k, s) for k, s in members if s.get("role") == "base"]
         if len(bases) != 1:
@@ -45,12 +49,12 @@ def pair_changes(specs, results=None):
             continue
         base_key, base = bases[0]
         rb = results[base_key]
-        cars = {}
+        cars: dict[str, dict[str, Any]] = {}
         for key, spec in members:
             if key == base_key:
                 continue
             r = results[key]
-            row = {"role": spec.get("role")}
+            row: dict[str, Any] = {"role": spec.get("role")}
             if not_built(r) or not_built(rb):
                 row["error"] = r.get("error") if not_built(r) else f"base {base_key}: {rb.get('error')}"
                 cars[key] = row
@@ -79,7 +83,7 @@ def pair_changes(specs, results=None):
     return out, summary(out)
 
 
-def summary(pairs):
+def summary(pairs: Mapping[str, Mapping[str, Any]]) -> dict[str, int | float | None]:
     """Median and largest |error| (pp) of the modelled WLTP change, and sign agreement where
     the published loss exceeds `SIGN_THRESHOLD`."""
     rows = [row for p in pairs.values() for row in p.get("cars", {}).values()]
@@ -101,15 +105,15 @@ def summary(pairs):
     }
 
 
-def _pct(x):
+def _pct(x: float | None) -> str:
     return f"{100 * x:+6.1f}%" if x is not None else f"{'-':>7s}"
 
 
-def _num(x, fmt):
+def _num(x: float | None, fmt: str) -> str:
     return fmt.format(x) if x is not None else "-"
 
 
-def table(pairs, stats):
+def table(pairs: Mapping[str, Mapping[str, Any]], stats: Mapping[str, int | float | None]) -> str:
     """Plain-text table of `pair_changes`."""
     head = (
         f"{'pair / variant':46s}{'0-100 s: base->car':>20s}{'model':>14s}"

@@ -29,18 +29,22 @@ import jax.numpy as jnp
 from jax import lax
 
 from ._battery import safe_sqrt
+from ._gearing import Axle
+from ._motor import SynchronousMotor
+from ._pytree import Leaf
 from ._units import G0, KMH
+from ._vehicle import Vehicle
 
 N_SPEED_NODES = 96
 ROLLOUT_M = 0.3048  # 1 ft
 RATINGS = ("boost", "peak", "continuous")
 
 
-def _power_frac(motor, rating):
+def _power_frac(motor: SynchronousMotor, rating: str) -> Leaf:
     return {"boost": motor.boost_power_frac, "peak": 1.0, "continuous": motor.continuous_power_frac}[rating]
 
 
-def best_gear(axle, speed, rating="peak"):
+def best_gear(axle: Axle, speed: Leaf, rating: str = "peak") -> tuple[jax.Array, jax.Array]:
     """(force N, ratio) of the gear with the larger tractive force at `speed` (m/s); second gear
     where the two are equal (`ratios()` lists first gear first)."""
     frac = _power_frac(axle.motor, rating)
@@ -56,7 +60,9 @@ def best_gear(axle, speed, rating="peak"):
     return force * eta, jnp.asarray(ratio) * jnp.ones_like(force)
 
 
-def tractive_limits(vehicle, speed, soc, rating="peak"):
+def tractive_limits(
+    vehicle: Vehicle, speed: Leaf, soc: Leaf, rating: str = "peak"
+) -> tuple[tuple[jax.Array, jax.Array], tuple[jax.Array, jax.Array]]:
     """Largest tractive force per axle, ((front N, ratio), (rear N, ratio)), from motors and
     battery at `speed`, in the gear with more force, at the motors' `rating`.
 
@@ -69,7 +75,7 @@ def tractive_limits(vehicle, speed, soc, rating="peak"):
     (f_front, g_front), (f_rear, g_rear) = (best_gear(a, speed, rating) for a in vehicle.axles())
     v_bus = vehicle.pack.ocv(soc)
 
-    def demand(s):
+    def demand(s: float) -> jax.Array:
         return (
             vehicle.front.dc_power(s * f_front, speed, g_front, v_bus)
             + vehicle.rear.dc_power(s * f_rear, speed, g_rear, v_bus)
@@ -86,21 +92,21 @@ def tractive_limits(vehicle, speed, soc, rating="peak"):
     return (f_front * s, g_front), (f_rear * s, g_rear)
 
 
-def launch_accel(vehicle, speed, mass, soc):
+def launch_accel(vehicle: Vehicle, speed: Leaf, mass: Leaf, soc: Leaf) -> jax.Array:
     """Acceleration (m/s^2) of a full-throttle run at `speed` (see the module docstring)."""
     body = vehicle.body
     limits = tractive_limits(vehicle, speed, soc, "boost")
     road = vehicle.road_load(speed, mass)
     n_front, n_rear = body.axle_loads(mass, 0.0)
     dn = mass * body.cg_height / body.wheelbase  # d N_rear / d a
-    terms = []
+    terms: list[tuple[tuple[Leaf, Leaf], tuple[Leaf, Leaf]]] = []
     for axle, (force, ratio), n0, sign in zip(vehicle.axles(), limits, (n_front, n_rear), (-1.0, 1.0)):
         r = axle.wheel_radius()
         k = axle.inertia(ratio) / (r * r)
         mu = axle.tyre.friction
         # (force at a = 0, d force / d a) of the motor line and of the grip line
         terms.append(((force, -k), (mu * n0, sign * mu * dn)))
-    roots = []
+    roots: list[jax.Array] = []
     for f0, f1 in terms[0]:
         for r0, r1 in terms[1]:
             # A combination whose net force does not fall with a (only a rear grip line with
@@ -111,7 +117,9 @@ def launch_accel(vehicle, speed, mass, soc):
     return jnp.min(jnp.stack(roots), axis=0)
 
 
-def accel_run(vehicle, target_speed=100.0 * KMH, n_nodes=N_SPEED_NODES):
+def accel_run(
+    vehicle: Vehicle, target_speed: Leaf = 100.0 * KMH, n_nodes: int = N_SPEED_NODES
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
     """The run from standstill to `target_speed` on the speed grid.
 
     Returns (speed m/s, time s, distance m), each shaped (n_nodes + 1,), and `reaches`
@@ -132,7 +140,9 @@ def accel_run(vehicle, target_speed=100.0 * KMH, n_nodes=N_SPEED_NODES):
     return speed, time, dist, reaches
 
 
-def accel_time(vehicle, target_speed=100.0 * KMH, rollout=0.0, n_nodes=N_SPEED_NODES):
+def accel_time(
+    vehicle: Vehicle, target_speed: Leaf = 100.0 * KMH, rollout: Leaf = 0.0, n_nodes: int = N_SPEED_NODES
+) -> tuple[jax.Array, jax.Array]:
     """Time (s) from standstill to `target_speed` (m/s), less the time to cover `rollout` (m).
 
     Returns (time_s, reaches) where `reaches` is False if the acceleration vanishes anywhere
@@ -143,7 +153,7 @@ def accel_time(vehicle, target_speed=100.0 * KMH, rollout=0.0, n_nodes=N_SPEED_N
     return time[-1] - t_rollout, reaches
 
 
-def top_speed(vehicle, upper=120.0, n_bisect=20, rating="peak"):
+def top_speed(vehicle: Vehicle, upper: float = 120.0, n_bisect: int = 20, rating: str = "peak") -> jax.Array:
     """Top speed (m/s) on a level road at mid-window state of charge, at the motors' `rating`
     ('peak', or 'continuous' for the speed held for 30 minutes); capped at `upper` and at the
     vehicle's `speed_limit`."""
@@ -152,14 +162,14 @@ def top_speed(vehicle, upper=120.0, n_bisect=20, rating="peak"):
     mass = vehicle.accel_mass()
     n_front, n_rear = vehicle.body.axle_loads(mass, 0.0)
 
-    def excess(v):
+    def excess(v: jax.Array) -> jax.Array:
         (f_front, _), (f_rear, _) = tractive_limits(vehicle, v, soc, rating)
         tractive = jnp.minimum(f_front, vehicle.front.tyre.friction * n_front) + jnp.minimum(
             f_rear, vehicle.rear.tyre.friction * n_rear
         )
         return tractive - vehicle.road_load(v, mass)
 
-    def bisect(_, bracket):
+    def bisect(_: jax.Array, bracket: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
         lo, hi = bracket
         mid = 0.5 * (lo + hi)
         up = excess(mid) > 0.0
@@ -174,6 +184,6 @@ def top_speed(vehicle, upper=120.0, n_bisect=20, rating="peak"):
     return jnp.minimum(jnp.where(excess(jnp.full_like(mass, upper)) > 0.0, upper, v), vehicle.speed_limit)
 
 
-def sustained_speed(vehicle, upper=120.0):
+def sustained_speed(vehicle: Vehicle, upper: float = 120.0) -> jax.Array:
     """Highest speed (m/s) the motors hold at their 30-minute (UN R85) rating; capped at `upper`."""
     return top_speed(vehicle, upper=upper, rating="continuous")

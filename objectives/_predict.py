@@ -2,7 +2,10 @@
 
 import dataclasses
 import math
+import os
+from collections.abc import Mapping, Sequence
 from importlib import resources
+from typing import Any, cast
 
 import numpy as np
 import yaml
@@ -12,13 +15,14 @@ from ._gearing import with_second_gear
 from ._pytree import stack
 from ._spec import SpecError, vehicle_from_spec
 from ._units import MILE, j_per_m_to_wh_per_km, mps_to_kmh
+from ._vehicle import Vehicle
 
 
 class SpecFileError(ValueError):
     """The spec file as a whole cannot be read."""
 
 
-def load_specs(path):
+def load_specs(path: str | os.PathLike[str]) -> list[Any]:
     """The list of vehicle mappings in a spec file (`vehicles:` list, or a bare list)."""
     try:
         with open(path) as f:
@@ -35,7 +39,7 @@ def load_specs(path):
     return vehicles
 
 
-def reference_specs():
+def reference_specs() -> list[Any]:
     """The published reference vehicles shipped with the package (list of spec mappings).
 
     Source: objectives/data/reference_vehicles.yaml (sources per field inside)."""
@@ -43,7 +47,7 @@ def reference_specs():
         return load_specs(path)
 
 
-def common_structure(vehicles):
+def common_structure(vehicles: list[Vehicle]) -> list[Vehicle]:
     """`vehicles` with one tree structure: if any has a two-speed box, every single-speed box
     gets a second-gear slot equal to its first (`with_second_gear`)."""
     if all(a.gearbox.ratio_high is None for v in vehicles for a in v.axles()):
@@ -51,19 +55,20 @@ def common_structure(vehicles):
     return [dataclasses.replace(v, front=with_second_gear(v.front), rear=with_second_gear(v.rear)) for v in vehicles]
 
 
-def not_built(entry):
+def not_built(entry: Mapping[str, Any]) -> bool:
     """True for an entry whose vehicle could not be built (an error and no figures)."""
     return "error" in entry and "accel_0_100_s" not in entry
 
 
-def _key(spec, i):
+def _key(spec: object, i: int) -> str:
     vid = spec.get("id") if isinstance(spec, dict) else None
     return str(vid) if vid is not None else f"vehicles[{i}]"
 
 
-def predict(specs):
+def predict(specs: Sequence[Any]) -> dict[str, dict[str, Any]]:
     """Predicted figures keyed by vehicle id; a vehicle that cannot be built gets {'error': ...}."""
-    results, built = {}, []
+    results: dict[str, dict[str, Any] | None] = {}
+    built: list[tuple[str, Vehicle]] = []
     for i, spec in enumerate(specs):
         key = _key(spec, i)
         if key in results:
@@ -78,7 +83,7 @@ def predict(specs):
         scores = {k: np.asarray(v) for k, v in scores.items()}
         for j, (key, _) in enumerate(built):
             s = {k: float(v[j]) for k, v in scores.items()}
-            entry = {
+            entry: dict[str, Any] = {
                 "accel_0_100_s": s["accel_0_100_s"],
                 "top_speed_kmh": mps_to_kmh(s["top_speed_mps"]),
                 "wltp_wh_per_km": j_per_m_to_wh_per_km(s["wltc_consumption_j_per_m"]),
@@ -91,7 +96,7 @@ def predict(specs):
             if reasons or not all(math.isfinite(x) for x in entry.values()):
                 entry["error"] = "; ".join(reasons) or "non-finite prediction"
             results[key] = entry
-    return results
+    return cast(dict[str, dict[str, Any]], results)  # every placeholder is filled
 
 
 # (label, predicted key, published key, format)
@@ -103,12 +108,12 @@ _COLUMNS = (
 )
 
 
-def table(specs, results):
+def table(specs: Sequence[Any], results: Mapping[str, Mapping[str, Any]]) -> str:
     """Plain-text table: prediction, published figure and relative error per column."""
     lines = []
     header = f"{'vehicle':34s}" + "".join(f"{label:>28s}" for label, *_ in _COLUMNS)
     lines += [header, f"{'':34s}" + f"{'model  published  error':>28s}" * len(_COLUMNS), "-" * len(header)]
-    errors = {label: [] for label, *_ in _COLUMNS}
+    errors: dict[str, list[float]] = {label: [] for label, *_ in _COLUMNS}
     for i, spec in enumerate(specs):
         key = _key(spec, i)
         res = results.get(key, {})

@@ -55,7 +55,9 @@ are in `_constants.py`, section "spec estimation rules", with their basis):
 import functools
 import math
 import re
+from collections.abc import Mapping, Sequence
 from importlib import resources
+from typing import Any, Literal, cast, overload
 
 import numpy as np
 import yaml
@@ -85,14 +87,14 @@ from ._constants import (
 from ._gearing import Axle, Gearbox
 from ._motor import motor_of_type
 from ._pytree import field_default
-from ._tyre import mean_section_width, parse_size, tyre
+from ._tyre import Tyre, mean_section_width, parse_size, tyre
 from ._units import KMH, KW, MM, RPM, WH
 from ._vehicle import Body, Vehicle
 
 DEFAULT_WIDTH_M = 1.80
 DEFAULT_HEIGHT_M = 1.55
 MOTOR_SPEED_RANGE_RPM = (8000.0, 20000.0)
-DEFAULT_TOP_SPEED_KMH = {"concept_race": 200.0}
+DEFAULT_TOP_SPEED_KMH: dict[object, float] = {"concept_race": 200.0}  # looked up by whatever `category` holds
 DEFAULT_TOP_SPEED_KMH_OTHER = 160.0
 DEFAULT_GROSS_KWH = 60.0
 DEFAULT_SERIES = 96
@@ -104,7 +106,9 @@ class SpecError(ValueError):
     """A spec field is missing or invalid; the message names the field and the fix."""
 
 
-def _number(spec, key, *, positive=True, required=False, where=""):
+def _number(
+    spec: Mapping[str, Any], key: str, *, positive: bool = True, required: bool = False, where: str = ""
+) -> float | None:
     value = spec.get(key)
     label = f"{where}{key}"
     if value is None:
@@ -119,7 +123,7 @@ def _number(spec, key, *, positive=True, required=False, where=""):
     return value
 
 
-def kerb_mass_kg(spec):
+def kerb_mass_kg(spec: Mapping[str, Any]) -> float:
     """Kerb mass without driver (kg) from the spec's mass and its basis."""
     mass = _number(spec, "kerb_mass_kg")
     if mass is None:
@@ -143,7 +147,7 @@ def kerb_mass_kg(spec):
 
 
 @functools.cache
-def tyre_lines():
+def tyre_lines() -> list[tuple[re.Pattern[str], str, str]]:
     """The tyre-line catalogue: list of (compiled pattern, category, label class)."""
     path = resources.files("objectives") / "data" / "tyre_lines.yaml"
     with path.open() as f:
@@ -151,7 +155,7 @@ def tyre_lines():
     return [(re.compile(x["pattern"], re.IGNORECASE), x["category"], x["label"]) for x in lines]
 
 
-def tyre_line(model):
+def tyre_line(model: str | None) -> tuple[str, str] | tuple[None, None]:
     """(category, label class) of the tyre line named in `model`, or (None, None)."""
     for pattern, category, label in tyre_lines():
         if pattern.search(str(model or "")):
@@ -159,7 +163,7 @@ def tyre_line(model):
     return None, None
 
 
-def _label_classes(text):
+def _label_classes(text: object) -> list[str]:
     """EU label classes (A-E) named in `text` ('B', 'F: C, R: D', 'A/B' -> first), in order."""
     if text is None:
         return []
@@ -168,7 +172,7 @@ def _label_classes(text):
     return [old_to_new.get(c, c) for c in found if c in "ABCDEFG"]
 
 
-def spec_tyres(spec):
+def spec_tyres(spec: Mapping[str, Any]) -> tuple[Tyre, Tyre]:
     """(front Tyre, rear Tyre) from the spec's tyre fields (see the module docstring)."""
     text = str(spec.get("tyre_size") or "")
     sizes = [m.group(0) for m in re.finditer(r"\d{3}\s*/\s*\d{2}\s*Z?R\s*F?\s*\d{2}", text, re.IGNORECASE)]
@@ -187,17 +191,17 @@ def spec_tyres(spec):
     return tyre(front_size, front_label, categories[0]), tyre(rear_size, rear_label, categories[1])
 
 
-def _low_profile(size):
-    return parse_size(size)[1] <= LOW_PROFILE_ASPECT.value + 1e-9
+def _low_profile(size: str) -> bool:
+    return cast(tuple[float, float, float], parse_size(size))[1] <= LOW_PROFILE_ASPECT.value + 1e-9  # sizes here parse
 
 
-def _unknown_line_label(size):
+def _unknown_line_label(size: str) -> str:
     """Label class of a tyre whose class and line are unknown: `LOW_PROFILE_LABEL` for a
     low-profile size, else `DEFAULT_LABEL`."""
     return LOW_PROFILE_LABEL.value if _low_profile(size) else DEFAULT_LABEL.value
 
 
-def _motor_list(spec):
+def _motor_list(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
     drive = spec.get("drive")
     if drive not in DRIVES:
         raise SpecError(f"`drive` must be one of FWD, RWD, AWD, got {drive!r}")
@@ -215,7 +219,25 @@ def _motor_list(spec):
     return motors
 
 
-def _split(motors, key, system_value, label, required=True):
+@overload
+def _split(
+    motors: Sequence[Mapping[str, Any]],
+    key: str,
+    system_value: float | None,
+    label: str,
+    required: Literal[True] = True,
+) -> list[float]: ...
+
+
+@overload
+def _split(
+    motors: Sequence[Mapping[str, Any]], key: str, system_value: float | None, label: str, required: bool
+) -> list[float | None]: ...
+
+
+def _split(
+    motors: Sequence[Mapping[str, Any]], key: str, system_value: float | None, label: str, required: bool = True
+) -> list[float] | list[float | None]:
     """Per-motor values of `key`, filling gaps from the system figure (None where neither
     gives one and `required` is False)."""
     given = [_number(m, key, where=f"motors[{i}].") for i, m in enumerate(motors)]
@@ -234,13 +256,13 @@ def _split(motors, key, system_value, label, required=True):
     return given
 
 
-def _stated_max_speed(motor):
+def _stated_max_speed(motor: Mapping[str, Any]) -> float | None:
     """Maximum motor speed (rad/s) stated in the motor's `type` text ("21,000 rpm"), or None."""
     stated = re.search(r"(\d{1,2},?\d{3})\s*rpm", str(motor.get("type") or ""), re.IGNORECASE)
     return float(stated.group(1).replace(",", "")) * RPM if stated else None
 
 
-def _torques(motors, powers_w, spec):
+def _torques(motors: Sequence[Mapping[str, Any]], powers_w: Sequence[float], spec: Mapping[str, Any]) -> list[float]:
     """Per-motor peak torque (N m): published, shared from the system figure, or from power
     and the base speed of a typical constant-power range."""
     torques = _split(motors, "peak_torque_nm", _number(spec, "system_torque_nm"), "system_torque_nm", required=False)
@@ -248,10 +270,10 @@ def _torques(motors, powers_w, spec):
         if t is None:
             top = _stated_max_speed(motors[i]) or DEFAULT_MOTOR_SPEED_RPM.value * RPM
             torques[i] = powers_w[i] / (top / CONSTANT_POWER_SPEED_RATIO.value)
-    return torques
+    return cast(list[float], torques)  # every gap filled
 
 
-def _ratios(motor, i):
+def _ratios(motor: Mapping[str, Any], i: int) -> tuple[list[float], bool]:
     """Published ratios of a motor ([] when none, [r] single speed, [r1, r2] two speeds) and
     whether the text names a two-speed box without figures."""
     ratio = motor.get("gear_ratio")
@@ -268,10 +290,16 @@ def _ratios(motor, i):
     return [float(r) for r in ratios], False
 
 
-def _gearboxes(motors, powers_w, torques_nm, radius, spec):
+def _gearboxes(
+    motors: Sequence[Mapping[str, Any]],
+    powers_w: Sequence[float],
+    torques_nm: Sequence[float],
+    radius: float,
+    spec: Mapping[str, Any],
+) -> list[tuple[Gearbox, float]]:
     top = _number(spec, "top_speed_kmh")
     default_top = DEFAULT_TOP_SPEED_KMH.get(spec.get("category"), DEFAULT_TOP_SPEED_KMH_OTHER)
-    out = []
+    out: list[tuple[Gearbox, float]] = []
     stated = [w for w in (_stated_max_speed(m) for m in motors) if w is not None]
     for i, m in enumerate(motors):
         ratios, two_speed = _ratios(m, i)
@@ -294,7 +322,7 @@ def _gearboxes(motors, powers_w, torques_nm, radius, spec):
     return out
 
 
-def motor_kind(motor):
+def motor_kind(motor: Mapping[str, Any]) -> str:
     """'induction', 'eesm' or 'pmsm' from a spec motor's `type` text."""
     text = str(motor.get("type") or "").lower()
     if re.search(r"induction|asynchron|\basm\b|\bacim\b", text):
@@ -304,7 +332,7 @@ def motor_kind(motor):
     return "pmsm"
 
 
-def _pack(spec):
+def _pack(spec: Mapping[str, Any]) -> Pack:
     chem_text = str(spec.get("cell_chemistry") or "")
     chemistry = "lfp" if re.search(r"\bLFP\b|phosphate", chem_text, re.IGNORECASE) else "nmc"
     cell = CELLS[chemistry]
@@ -346,13 +374,13 @@ def _pack(spec):
     )
 
 
-def _rating_frac(spec, key):
+def _rating_frac(spec: Mapping[str, Any], key: str) -> float | None:
     """`key` (kW, system level) over `system_power_kw`, or None."""
     value, system = _number(spec, key), _number(spec, "system_power_kw")
     return value / system if value is not None and system is not None else None
 
 
-def vehicle_from_spec(spec):
+def vehicle_from_spec(spec: object) -> Vehicle:
     """A `Vehicle` (floats, unbatched) from one spec mapping; raises `SpecError`."""
     if not isinstance(spec, dict):
         raise SpecError(f"each vehicle must be a mapping of fields, got {type(spec).__name__}")
@@ -368,10 +396,10 @@ def vehicle_from_spec(spec):
     boost = max(1.0, _rating_frac(spec, "boost_power_kw") or 1.0)
     continuous = min(1.0, _rating_frac(spec, "continuous_power_kw") or CONTINUOUS_POWER_FRAC.value)
 
-    per_axle = {}
+    per_axle: dict[str, list[tuple[dict[str, Any], float, float, Gearbox, float]]] = {}
     for m, p, t, (gb, w_max) in zip(motors, powers_w, torques, gearboxes):
         per_axle.setdefault(m["axle"], []).append((m, p, t, gb, w_max))
-    axles = {}
+    axles: dict[str, Axle] = {}
     for name in AXLES:
         units = per_axle.get(name)
         if not units:  # undriven axle: a placeholder motor, counted zero times
@@ -422,7 +450,7 @@ def vehicle_from_spec(spec):
     return Vehicle(body=body, front=axles["front"], rear=axles["rear"], pack=pack, speed_limit=limit)
 
 
-def wheel_radius_m(tyre_size):
+def wheel_radius_m(tyre_size: str | None) -> float:
     """Dynamic rolling radius (m) of the first ISO size in `tyre_size`, or of the default size."""
-    parsed = parse_size(tyre_size) or parse_size(DEFAULT_TYRE_SIZE.value)
+    parsed = cast(tuple[float, float, float], parse_size(tyre_size) or parse_size(DEFAULT_TYRE_SIZE.value))
     return float(tyre(f"{round(parsed[0] / MM)}/{round(parsed[1] * 100)} R{parsed[2] / 0.0254:g}").rolling_radius())

@@ -23,6 +23,7 @@ from published braking tests (`FRICTION`).
 import math
 import re
 
+import jax
 import jax.numpy as jnp
 
 from ._constants import (
@@ -35,7 +36,7 @@ from ._constants import (
     TYRE_MASS_PER_AREA,
     WHEEL_MASS_PER_AREA,
 )
-from ._pytree import pytree_dataclass
+from ._pytree import Leaf, pytree_dataclass
 from ._units import INCH, MM
 
 LABEL_CLASSES = tuple(LABEL_RRC)
@@ -52,21 +53,21 @@ class Tyre:
     friction: peak longitudinal friction coefficient on dry asphalt.
     """
 
-    section_width: float = 235.0 * MM
-    aspect_ratio: float = 0.55
-    rim_diameter: float = 19.0 * INCH
-    label_rrc: float = float(LABEL_RRC["B"])
-    friction: float = float(FRICTION["touring"])
+    section_width: Leaf = 235.0 * MM
+    aspect_ratio: Leaf = 0.55
+    rim_diameter: Leaf = 19.0 * INCH
+    label_rrc: Leaf = float(LABEL_RRC["B"])
+    friction: Leaf = float(FRICTION["touring"])
 
-    def outer_radius(self):
+    def outer_radius(self) -> Leaf:
         """Unloaded outer radius (m)."""
         return 0.5 * self.rim_diameter + self.section_width * self.aspect_ratio
 
-    def rolling_radius(self):
+    def rolling_radius(self) -> Leaf:
         """Dynamic rolling radius (m): rolling circumference / 2 pi."""
         return DYNAMIC_RADIUS_FACTOR.value * self.outer_radius()
 
-    def _parts(self):
+    def _parts(self) -> tuple[tuple[Leaf, Leaf], ...]:
         """(mass kg, moment of inertia kg m^2) of each part, from its area and radius: the tread
         a ring at the outer radius, the sidewalls and the wheel's disc uniform annuli, the
         wheel's barrel a ring at the rim radius."""
@@ -83,33 +84,33 @@ class Tyre:
             (disc, 0.5 * disc * r_rim * r_rim),
         )
 
-    def tyre_mass(self):
+    def tyre_mass(self) -> Leaf:
         """The tyre alone (kg)."""
         (tread, _), (sides, _), *_ = self._parts()
         return tread + sides
 
-    def mass(self):
+    def mass(self) -> Leaf:
         """Tyre and wheel (kg)."""
         return sum(m for m, _ in self._parts())
 
-    def inertia(self):
+    def inertia(self) -> Leaf:
         """Moment of inertia of tyre and wheel about the axle (kg m^2)."""
         return sum(j for _, j in self._parts())
 
 
-def mean_section_width(front, rear):
+def mean_section_width(front: Tyre, rear: Tyre) -> Leaf:
     """Mean section width (m) of a car's front and rear `Tyre`s: the width its drag
     coefficient is quoted for (`Body.drag_tyre_width`)."""
     return 0.5 * (front.section_width + rear.section_width)
 
 
-def rrc_speed_factor(speed):
+def rrc_speed_factor(speed: Leaf) -> jax.Array:
     """Rolling-resistance coefficient at `speed` (m/s) relative to its value at the label's
     test speed: the MF-Tyre 6.2 form q1 + q3 |v / v_ref| + q4 (v / v_ref)^4."""
     q1, q3, q4 = (c.value for c in RRC_SPEED_SHAPE)
     v_ref = RRC_SHAPE_SPEED.value
 
-    def shape(v):
+    def shape(v: Leaf) -> jax.Array:
         x = v * (1.0 / v_ref)
         x2 = x * x
         return q1 + q3 * jnp.abs(x) + q4 * x2 * x2
@@ -117,7 +118,7 @@ def rrc_speed_factor(speed):
     return shape(speed) * (1.0 / shape(RRC_REFERENCE_SPEED.value))
 
 
-def parse_size(size):
+def parse_size(size: str | None) -> tuple[float, float, float] | None:
     """(section width m, aspect ratio, rim diameter m) of an ISO size such as '255/45 R19', or None."""
     m = _SIZE.search(str(size or ""))
     if not m:
@@ -126,7 +127,7 @@ def parse_size(size):
     return width_mm * MM, aspect / 100.0, rim_in * INCH
 
 
-def tyre(size="235/55 R19", label="B", category="touring"):
+def tyre(size: str = "235/55 R19", label: str = "B", category: str = "touring") -> Tyre:
     """A `Tyre` from an ISO size, an EU label rolling-resistance class (A-E) and a category."""
     parsed = parse_size(size)
     if parsed is None:

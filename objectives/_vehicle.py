@@ -20,6 +20,7 @@ tyres). The 0-100 run carries a driver; each drive cycle runs at its standard's 
 (WLTP: kerb + driver + 25 kg + 15 % of the maximum load; EPA: curb + 300 lb).
 """
 
+import jax
 import jax.numpy as jnp
 
 from ._battery import Pack
@@ -36,7 +37,7 @@ from ._constants import (
     WLTP_LOAD_FRAC,
 )
 from ._gearing import Axle
-from ._pytree import field_default, pytree_dataclass
+from ._pytree import Leaf, field_default, pytree_dataclass
 from ._tyre import Tyre, mean_section_width, rrc_speed_factor
 from ._units import G0
 
@@ -54,18 +55,18 @@ class Body:
     of the default `Tyre`; wider tyres add `DRAG_PER_TYRE_WIDTH` per m).
     """
 
-    glider_mass: float
-    drag_coefficient: float
-    frontal_area: float
-    cg_height: float = 0.55
-    wheelbase: float = 2.75
-    front_weight_frac: float = 0.55
-    air_density: float = float(AIR_DENSITY)
-    driver_mass: float = float(DRIVER_MASS)
-    max_load: float = float(MAX_LOAD)
-    drag_tyre_width: float = float(field_default(Tyre, "section_width"))
+    glider_mass: Leaf
+    drag_coefficient: Leaf
+    frontal_area: Leaf
+    cg_height: Leaf = 0.55
+    wheelbase: Leaf = 2.75
+    front_weight_frac: Leaf = 0.55
+    air_density: Leaf = float(AIR_DENSITY)
+    driver_mass: Leaf = float(DRIVER_MASS)
+    max_load: Leaf = float(MAX_LOAD)
+    drag_tyre_width: Leaf = float(field_default(Tyre, "section_width"))
 
-    def axle_loads(self, mass, accel):
+    def axle_loads(self, mass: Leaf, accel: Leaf) -> tuple[jax.Array, jax.Array]:
         """Normal loads (N) on (front, rear) axles at longitudinal acceleration `accel` (m/s^2)."""
         weight = mass * G0
         transfer = mass * accel * self.cg_height / self.wheelbase
@@ -84,30 +85,30 @@ class Vehicle:
     front: Axle
     rear: Axle
     pack: Pack
-    aux_power: float = float(AUX_POWER)
-    regen_fade_low: float = float(REGEN_FADE_LOW)
-    regen_fade_high: float = float(REGEN_FADE_HIGH)
-    speed_limit: float = 1e3
+    aux_power: Leaf = float(AUX_POWER)
+    regen_fade_low: Leaf = float(REGEN_FADE_LOW)
+    regen_fade_high: Leaf = float(REGEN_FADE_HIGH)
+    speed_limit: Leaf = 1e3
 
-    def axles(self):
+    def axles(self) -> tuple[Axle, Axle]:
         return self.front, self.rear
 
-    def bus_voltage(self):
+    def bus_voltage(self) -> jax.Array:
         """Nominal DC bus voltage (V): the pack's open-circuit voltage averaged over its window."""
         return self.pack.mean_ocv()
 
-    def min_bus_voltage(self):
+    def min_bus_voltage(self) -> jax.Array:
         """Lowest open-circuit bus voltage (V), at the bottom of the window: inverters are rated for it."""
         return self.pack.ocv(self.pack.soc_min)
 
-    def kerb_mass(self):
+    def kerb_mass(self) -> Leaf:
         v_min = self.min_bus_voltage()
         return self.body.glider_mass + self.pack.mass() + self.front.mass(v_min) + self.rear.mass(v_min)
 
-    def accel_mass(self):
+    def accel_mass(self) -> Leaf:
         return self.kerb_mass() + self.body.driver_mass
 
-    def test_mass(self, standard="wltp"):
+    def test_mass(self, standard: str = "wltp") -> Leaf:
         """Test mass (kg) of a drive-cycle standard: 'wltp' or 'epa'."""
         if standard == "epa":
             return self.kerb_mass() + EPA_EXTRA_MASS.value
@@ -115,10 +116,10 @@ class Vehicle:
             self.kerb_mass() + self.body.driver_mass + WLTP_EXTRA_MASS.value + WLTP_LOAD_FRAC.value * self.body.max_load
         )
 
-    def static_axle_loads(self, mass):
+    def static_axle_loads(self, mass: Leaf) -> tuple[jax.Array, jax.Array]:
         return self.body.axle_loads(mass, 0.0)
 
-    def road_load(self, speed, mass):
+    def road_load(self, speed: Leaf, mass: Leaf) -> jax.Array:
         """Rolling resistance of both axles' tyres plus aerodynamic drag (N) at `speed` (m/s)."""
         n_front, n_rear = self.static_axle_loads(mass)
         # One speed factor for both axles: taking it per tyre gave NaN forward-mode derivatives
@@ -126,18 +127,18 @@ class Vehicle:
         at_label_speed = self.front.tyre.label_rrc * n_front + self.rear.tyre.label_rrc * n_rear
         return at_label_speed * rrc_speed_factor(speed) + self.aero_drag(speed)
 
-    def aero_drag(self, speed):
+    def aero_drag(self, speed: Leaf) -> Leaf:
         """Aerodynamic drag (N) at `speed` (m/s), with the drag coefficient on this car's tyres."""
         body = self.body
         return 0.5 * body.air_density * self.drag_coefficient() * body.frontal_area * speed * speed
 
-    def drag_coefficient(self):
+    def drag_coefficient(self) -> Leaf:
         """The body's drag coefficient on this car's tyres: wider tyres than those it was
         measured on add `DRAG_PER_TYRE_WIDTH` per m of mean section width."""
         width = mean_section_width(self.front.tyre, self.rear.tyre)
         return self.body.drag_coefficient + DRAG_PER_TYRE_WIDTH.value * (width - self.body.drag_tyre_width)
 
-    def drive_share(self):
+    def drive_share(self) -> Leaf:
         """Fraction of tractive force sent to the front axle when both axles drive.
 
         Proportional to each axle's peak force: for copper losses ~ T^2 / size this is the
