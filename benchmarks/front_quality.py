@@ -55,13 +55,12 @@ import optuna
 
 from explore import (
     REFINE_EVALUATIONS_ATTR,
+    Designs,
     Scorer,
-    columns,
     cost_per_start,
     feasible,
     front_trials,
     pareto_mask,
-    random_designs,
     refine,
     run_study,
 )
@@ -118,8 +117,8 @@ def run_method(name, budget, seed):
         wall = time.perf_counter() - started
     front = front_trials(study)
     used = cfg.study.n_trials + sum(v for k, v in study.user_attrs.items() if k.startswith(REFINE_EVALUATIONS_ATTR))
-    cols = columns([t.params for t in front], cfg.space)
-    return np.asarray([t.values[0] for t in front]), np.asarray([t.values[1] for t in front]), cols, used, wall
+    designs = Designs.from_params([t.params for t in front], cfg.space)
+    return np.asarray([t.values[0] for t in front]), np.asarray([t.values[1] for t in front]), designs, used, wall
 
 
 def reference_front(n_designs, n_starts, steps, seed=12345):
@@ -131,11 +130,11 @@ def reference_front(n_designs, n_starts, steps, seed=12345):
     rng = np.random.default_rng(seed)
     kept = []
     for start in range(0, n_designs, 100_000):
-        cols = random_designs(cfg.space, min(100_000, n_designs - start), rng)
-        fig = scorer.figures(cols)
+        designs = Designs.random(cfg.space, min(100_000, n_designs - start), rng)
+        fig = scorer.figures(designs)
         ok = feasible(fig)
-        kept.append(({k: np.asarray(v)[ok] for k, v in cols.items()}, fig["accel_0_100_s"][ok], fig["range_km"][ok]))
-    cols = {k: np.concatenate([c[k] for c, _, _ in kept]) for k in kept[0][0]}
+        kept.append((designs.take(ok), fig["accel_0_100_s"][ok], fig["range_km"][ok]))
+    designs = Designs.concatenate([d for d, _, _ in kept])
     accel = np.concatenate([a for _, a, _ in kept])
     range_km = np.concatenate([r for _, _, r in kept])
     rank = moocore.pareto_rank(np.column_stack([accel, range_km]), maximise=[False, True])
@@ -143,9 +142,8 @@ def reference_front(n_designs, n_starts, steps, seed=12345):
     depth = layers[min(len(layers) - 1, np.searchsorted(np.cumsum(np.bincount(rank)[layers]), n_starts))]
     near = np.flatnonzero(rank <= depth)
     _, cfg = compose_config(["study.batch_size=200"])
-    near_cols = {k: v[near] for k, v in cols.items()}
     budget = len(near) * cost_per_start(steps, 2)
-    _, fig_new, _, _ = refine(cfg, near_cols, accel[near], range_km[near], budget, steps)
+    _, fig_new, _, _ = refine(cfg, designs.take(near), accel[near], range_km[near], budget, steps)
     all_accel = np.concatenate([accel, fig_new.get("accel_0_100_s", np.zeros(0))])
     all_range = np.concatenate([range_km, fig_new.get("range_km", np.zeros(0))])
     front = pareto_mask(all_accel, all_range, np.ones(len(all_accel), bool))

@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import objectives as ob
-from explore import Scorer, build_vehicles, constraint_names, feasible, load_config, random_designs
+from explore import Designs, Scorer, build_vehicles, constraint_names, feasible, load_config
 
 CHUNK = 10_000
 
@@ -65,8 +65,8 @@ def main():
     started = time.perf_counter()
     for start in range(0, args.designs, CHUNK):
         n = min(CHUNK, args.designs - start)
-        cols = random_designs(cfg.space, n, rng)
-        raw = scorer.model_figures(build_vehicles(cols, cfg.vehicle, cfg.space), n)
+        designs = Designs.random(cfg.space, n, rng)
+        raw = scorer.model_figures(build_vehicles(designs, cfg.vehicle), n)
         fig = scorer.derive(raw)
         values = np.column_stack([np.asarray(v, float) for v in (*raw.values(), *fig.values())])
         counts["nan"] += int(np.isnan(values).any(axis=1).sum())
@@ -78,7 +78,7 @@ def main():
             if name != "constraint_drivable":
                 reasons[name] = reasons.get(name, 0) + int((fig[name] > 0.0).sum())
         if start < args.jacobian_designs:
-            vehicles = build_vehicles(cols, cfg.vehicle, cfg.space)
+            vehicles = build_vehicles(designs, cfg.vehicle)
             for k in range(2):
                 d = np.column_stack(
                     [np.asarray(v, float) for v in tangents(vehicles, jax.random.PRNGKey(start + k)).values()]

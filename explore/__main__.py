@@ -8,10 +8,12 @@ exit code 2 before anything is written to results.nc.
 import logging
 import os
 import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn, cast
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from ._config import ConfigError, check, redact, register, to_typed
@@ -24,20 +26,20 @@ FIGURE = "pareto.png"
 register()
 
 
-def config_yaml(cfg):
+def config_yaml(cfg: DictConfig) -> str:
     """The resolved config as YAML, passwords redacted; what results.nc records."""
-    plain = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
+    plain = cast(dict[str, Any], OmegaConf.to_container(cfg, resolve=True, enum_to_str=True))  # of a DictConfig: a dict
     plain["study"]["storage"] = redact(plain["study"]["storage"])
     return OmegaConf.to_yaml(plain)
 
 
-def fail(message):
+def fail(message: str) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)
     sys.exit(2)
 
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
-def main(cfg):
+def main(cfg: DictConfig) -> None:
     # Imports that pull in JAX and Optuna stay here so `--help` and `--cfg` are quick.
     logging.getLogger("jax").setLevel(logging.WARNING)  # backend probing is not news
     import optuna
@@ -75,7 +77,7 @@ def main(cfg):
     log.info("wrote %s", os.path.join(run_dir, RESULTS))
 
 
-def check_output_dirs(argv):
+def check_output_dirs(argv: Sequence[str]) -> None:
     """Create the run or sweep directory given on the command line now, so that one that
     cannot be created ends with one line and exit code 2 rather than Hydra's traceback."""
     for arg in argv:

@@ -2,8 +2,10 @@
 
 import logging
 import os
+from typing import Any
 
 from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
 
 log = logging.getLogger(__name__)
 SWEEP_FIGURE = "pareto.png"
@@ -12,7 +14,7 @@ SWEEP_FIGURE = "pareto.png"
 class SweepFronts(Callback):
     """Writes `<sweep dir>/pareto.png` with every job's front when a multirun ends."""
 
-    def on_multirun_end(self, config, **kwargs):
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         from ._open import ResultsError, open_results
         from ._plots import sweep_figure
 

@@ -11,11 +11,12 @@ import enum
 import math
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast, overload
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, OmegaConf
+from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 
@@ -121,7 +122,7 @@ class RandomSamplerConfig(SamplerConfig):
     pass
 
 
-SAMPLER_SCHEMAS = {
+SAMPLER_SCHEMAS: dict[SamplerName, type[SamplerConfig]] = {
     SamplerName.nsga2: GeneticSamplerConfig,
     SamplerName.nsga3: GeneticSamplerConfig,
     SamplerName.tpe: TPESamplerConfig,
@@ -229,7 +230,7 @@ class Config:
     worker: int = 0
 
 
-def register():
+def register() -> None:
     """Register the root schema, and one schema per sampler (`sampler_<name>_schema`, which
     conf/sampler/<name>.yaml's defaults put in its place); each group's files merge into
     their typed field."""
@@ -242,7 +243,7 @@ def register():
 CONF_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conf")
 
 
-def load_config(overrides=()):
+def load_config(overrides: Iterable[str] = ()) -> tuple[DictConfig, Config]:
     """The study config of `python -m explore <overrides>`, composed from conf/ and checked
     (`check`), for scripts, notebooks, benchmarks and tests: (DictConfig, typed Config).
     `overrides`: list of 'key=value'. Raises `ConfigError` for a value that cannot work;
@@ -260,7 +261,7 @@ def load_config(overrides=()):
     return cfg, check(typed)
 
 
-def check(cfg):
+def check(cfg: Config) -> Config:
     """`cfg` (a `Config`) if a study can run on it, else `ConfigError` naming the first key that
     cannot work, its value and the fix: its values (`validate`), the search space against
     the platform, the constraints against what the space can reach, the platform's published
@@ -276,17 +277,21 @@ def check(cfg):
     return cfg
 
 
-def to_typed(cfg):
+def to_typed(cfg: DictConfig) -> Config:
     """The composed DictConfig as a `Config` of dataclasses (interpolations resolved)."""
-    return OmegaConf.to_object(cfg)
+    return cast(Config, OmegaConf.to_object(cfg))
 
 
-def redact(url):
+@overload
+def redact(url: str) -> str: ...
+@overload
+def redact(url: None) -> None: ...
+def redact(url: str | None) -> str | None:
     """A storage URL with any password replaced by ***."""
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url) if url else url
 
 
-def check_tyres(platform):
+def check_tyres(platform: PlatformConfig) -> None:
     """Raise `ConfigError` for a tyre catalogue entry the model cannot build, or a platform tyre
     that is not in the catalogue."""
     from objectives import CATEGORIES, LABEL_CLASSES, parse_size
@@ -310,12 +315,12 @@ def check_tyres(platform):
     )
 
 
-def _check(ok, key, value, fix):
+def _check(ok: bool, key: str, value: object, fix: str) -> None:
     if not ok:
         raise ConfigError(f"`{key}` {fix}, got {value!r}")
 
 
-def _positive(key, value):
+def _positive(key: str, value: object) -> None:
     _check(
         isinstance(value, (int, float)) and math.isfinite(value) and value > 0,
         key,
@@ -324,7 +329,7 @@ def _positive(key, value):
     )
 
 
-def _fraction(key, value, *, open_low=False):
+def _fraction(key: str, value: object, *, open_low: bool = False) -> None:
     ok = (
         isinstance(value, (int, float))
         and math.isfinite(value)
@@ -334,7 +339,7 @@ def _fraction(key, value, *, open_low=False):
     _check(ok, key, value, "must be a fraction in (0, 1]" if open_low else "must be a fraction in [0, 1]")
 
 
-def validate(cfg):
+def validate(cfg: Config) -> None:
     """Raise `ConfigError` for the first value of `cfg` (a `Config`) that cannot work."""
     v = cfg.vehicle
     for name in (
@@ -373,7 +378,8 @@ def validate(cfg):
 
     sp = cfg.sampler
     _check(
-        isinstance(sp, SAMPLER_SCHEMAS.get(getattr(sp, "name", None), ())),
+        # no `name` (None) finds no schema
+        isinstance(sp, SAMPLER_SCHEMAS.get(cast(SamplerName, getattr(sp, "name", None)), ())),
         "sampler",
         sp,
         "must come from a sampler option of conf/sampler/ (its defaults name /sampler_<name>_schema)",

@@ -9,16 +9,15 @@ variables of results.nc with their units and long names, the infeasibility reaso
 columns of `python -m explore.inspect`. Adding a figure is adding a row here.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import enum
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 import objectives as ob
 
-from ._config import RangeCycle
+from ._config import Config, RangeCycle
 
 u = ob.units
 
@@ -28,6 +27,8 @@ RANGE_LONG_NAME = {"wltp": "WLTP range (WLTC class 3b)", "epa": "EPA label range
 CONSTRAINT_PREFIX = "constraint_"
 
 Values = Mapping[str, Any]  # arrays by name: model outputs (SI) and the figures computed so far
+# (values, cfg, xp) -> the figure's array; xp: numpy, or jax.numpy when traced
+Compute = Callable[[Values, Config, ModuleType], Any]
 
 
 class Role(enum.Enum):
@@ -61,11 +62,11 @@ class Figure:
     name: str
     unit: str
     long_name: str
-    compute: Callable[[Values, Any, Any], Any]
+    compute: Compute
     role: Role = Role.figure
     sense: str | None = None
-    applies: Callable[[Any], bool] = lambda cfg: True
-    reason: Callable[[Values, int, Any], str] | None = None
+    applies: Callable[[Config], bool] = lambda cfg: True
+    reason: Callable[[Values, int, Config], str] | None = None
     shown: bool = False
     summary: tuple[str, int, int] | None = None
 
@@ -88,7 +89,7 @@ class Figure:
         return f"constraint value, <= 0 when met: {text}" if self.role is Role.constraint else text
 
 
-def _out(key: str) -> Callable[[Values, Any, Any], Any]:
+def _out(key: str) -> Compute:
     """A figure that is the model output `key` as it is."""
     return lambda v, cfg, xp: v[key]
 
@@ -105,7 +106,13 @@ def _consumption(cycle: str) -> Figure:
     )
 
 
-def _constraint(name: str, long_name: str, compute, applies, reason=None) -> Figure:
+def _constraint(
+    name: str,
+    long_name: str,
+    compute: Compute,
+    applies: Callable[[Config], bool],
+    reason: Callable[[Values, int, Config], str] | None = None,
+) -> Figure:
     return Figure(
         name=CONSTRAINT_PREFIX + name,
         unit="1",
@@ -117,13 +124,13 @@ def _constraint(name: str, long_name: str, compute, applies, reason=None) -> Fig
     )
 
 
-def _bound(name, figure, long_name, level, reason, group=None) -> Figure:
+def _bound(name: str, figure: str, long_name: str, level: str, reason: str, group: str | None = None) -> Figure:
     """A constraint that `figure` stays at or above (`level` min_...) or at or below (max_...)
     the level `cfg.constraints.<group>.<level>` (group: `name` unless given), written
     1 - figure / minimum or figure / maximum - 1; `reason` formats (value, level)."""
     group = group or name
 
-    def limit(cfg):
+    def limit(cfg: Config) -> float:
         return getattr(getattr(cfg.constraints, group), level)
 
     if level.startswith("min_"):
@@ -295,7 +302,7 @@ BY_NAME: dict[str, Figure] = {f.name: f for f in FIGURES}
 OBJECTIVES: tuple[Figure, ...] = tuple(f for f in FIGURES if f.role is Role.objective)
 
 
-def study_figures(cfg) -> list[Figure]:
+def study_figures(cfg: Config) -> list[Figure]:
     """The figures a study of `cfg` computes, in table order."""
     return [f for f in FIGURES if f.applies(cfg)]
 

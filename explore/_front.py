@@ -18,14 +18,18 @@ design, reported as km of range per 0.1 s of 0-100 time.
   on each side, in 0-100 order.
 """
 
+from typing import Any
+
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 import objectives as ob
 
-from ._columns import column_chunks, columns
+from ._config import Config, SpaceConfig
+from ._designs import Designs
 from ._scoring import Scorer
-from ._variables import VARIABLES, meaningful, relaxed_variables
+from ._variables import VARIABLES, bounds, relaxed_variables
 from ._vehicles import build_vehicles, plain_arrays
 
 TENTH_S = 0.1
@@ -38,24 +42,26 @@ ACCEL_TRACE_END_S = 30.0
 TRACE_CYCLE = "wltc"
 
 
-def continuous_variables(space):
+def continuous_variables(space: SpaceConfig) -> list[str]:
     return [n for n in space.variables if VARIABLES[n].kind == "float"]
 
 
-def _free(cols, space):
+def _free(designs: Designs) -> tuple[list[str], np.ndarray]:
     """Which continuous variables each design may move: (names, bool array (n, K)):
     those that mean something for it and are off their bounds."""
+    space = designs.space
     names = continuous_variables(space)
-    free = meaningful(cols, names)
+    free = designs.meaningful(names)
     for j, name in enumerate(names):
         var = space.variables[name]
-        x = np.asarray(cols[name], float)
-        span = max(var.high - var.low, 1e-12)
-        free[:, j] &= (x - var.low > BOUND_TOL * span) & (var.high - x > BOUND_TOL * span)
+        low, high = bounds(var)
+        x = np.asarray(designs[name], float)
+        span = max(high - low, 1e-12)
+        free[:, j] &= (x - low > BOUND_TOL * span) & (high - x > BOUND_TOL * span)
     return names, free
 
 
-def neighbour_slopes(accel_s, range_km):
+def neighbour_slopes(accel_s: np.ndarray, range_km: np.ndarray) -> np.ndarray:
     """dR/dT (km/s) at each front point from a local least-squares line through it and its
     `NEIGHBOURS` nearest distinct front points on each side, in 0-100 order."""
     points, inverse = np.unique(np.column_stack([accel_s, range_km]), axis=0, return_inverse=True)
@@ -69,22 +75,22 @@ def neighbour_slopes(accel_s, range_km):
     return out[inverse.ravel()]
 
 
-def front_slopes(cfg, cols, fig):
-    """Slope of the front at each design of `cols` (all on the front).
+def front_slopes(cfg: Config, designs: Designs, fig: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Slope of the front at each of `designs` (all on the front), `fig` their figures.
 
     Returns (km of range per 0.1 s of 0-100, method: array of 'gradient'/'neighbours').
     """
-    n = len(cols["layout"])
+    n = len(designs)
     fallback = neighbour_slopes(fig["accel_0_100_s"], fig["range_km"])
     method = np.full(n, "neighbours", dtype=object)
     slope = fallback.copy()
-    names, free = _free(cols, cfg.space)
+    names, free = _free(designs)
     if names and n:
         relaxed = relaxed_variables(cfg.space)
-        _, derivs = Scorer(cfg).jacobian(cols, relaxed)
+        _, derivs = Scorer(cfg).jacobian(designs, relaxed)
         pick = [relaxed.index(k) for k in names]
         grads = {k: v[:, pick] for k, v in derivs.items()}
-        scale = np.asarray([cfg.space.variables[k].high - cfg.space.variables[k].low for k in names])
+        scale = np.asarray([high - low for low, high in (bounds(cfg.space.variables[k]) for k in names)])
         c = cfg.constraints
         active_sets = {
             "constraint_top_speed": c.top_speed.enabled
@@ -101,7 +107,7 @@ def front_slopes(cfg, cols, fig):
             basis = [g_t] + [grads[name][i, k] * scale[k] for name, on in active_sets.items() if on[i]]
             a = np.stack(basis, axis=1)
             coef, *_ = np.linalg.lstsq(a, g_r, rcond=None)
-            residual = np.linalg.norm(a @ coef - g_r) / max(np.linalg.norm(g_r), 1e-12)
+            residual = np.linalg.norm(a @ coef - g_r) / max(float(np.linalg.norm(g_r)), 1e-12)
             if coef[0] > 0.0 and residual <= MAX_RESIDUAL and a.shape[1] < k.sum() + 1:
                 slope[i] = coef[0]
                 method[i] = "gradient"
@@ -109,21 +115,21 @@ def front_slopes(cfg, cols, fig):
 
 
 @jax.jit
-def _traces(vehicles):
+def _traces(vehicles: ob.Vehicle) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
     speed, time, _, _ = jax.vmap(ob.accel_run)(vehicles)
     cycle = jax.vmap(lambda v: ob.cycle_trace(v, TRACE_CYCLE))(vehicles)
-    return speed, time, cycle["battery_power_w"], cycle["soc"]
+    return speed, time, jnp.asarray(cycle["battery_power_w"]), jnp.asarray(cycle["soc"])
 
 
-def front_traces(cfg, cols):
-    """Traces of the designs in `cols`: the 0-100 run on a uniform time grid (speed,
+def front_traces(cfg: Config, designs: Designs) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Traces of `designs`: the 0-100 run on a uniform time grid (speed,
     NaN once it has reached 100 km/h) and the WLTC run at 1 Hz (battery power, SOC).
     Returns (accel_time_s, cycle_time_s, dict of arrays shaped (n, time))."""
     grid = np.arange(0.0, ACCEL_TRACE_END_S + 0.5 * ACCEL_TRACE_DT_S, ACCEL_TRACE_DT_S)
     cycle_time = np.asarray(ob.load_cycle(TRACE_CYCLE).time[1:], float)
-    parts = {"trace_speed_kmh": [], "trace_battery_power_kw": [], "trace_soc": []}
-    for start, stop, chunk in column_chunks(cols, cfg.study.batch_size):
-        vehicles = plain_arrays(build_vehicles(chunk, cfg.vehicle, cfg.space))
+    parts: dict[str, list[np.ndarray]] = {"trace_speed_kmh": [], "trace_battery_power_kw": [], "trace_soc": []}
+    for start, stop, chunk in designs.chunks(cfg.study.batch_size):
+        vehicles = plain_arrays(build_vehicles(chunk, cfg.vehicle))
         speed, time, power, soc = (np.asarray(a, float)[: stop - start] for a in _traces(vehicles))
         parts["trace_speed_kmh"].append(
             np.stack([ob.units.mps_to_kmh(np.interp(grid, t, v, right=np.nan)) for t, v in zip(time, speed)])
@@ -135,22 +141,22 @@ def front_traces(cfg, cols):
     return grid, cycle_time, traces
 
 
-def warm_up(cfg):
+def warm_up(cfg: Config) -> None:
     """Compile the front analysis (gradients and traces) for this study's batch shape, and
     score the platform's published variants.
 
     Run in a background thread while the sampler works: XLA compiles without holding
     the GIL, so on a multi-core machine the export later finds everything compiled.
     """
-    design = {}
+    design: dict[str, Any] = {}
     for name, var in cfg.space.variables.items():
         if var.choices:
             design[name] = var.choices[-1]
         else:
-            mid = 0.5 * (var.low + var.high)
+            mid = 0.5 * sum(bounds(var))
             design[name] = round(mid) if VARIABLES[name].kind == "int" else mid
-    cols = columns([design], cfg.space)
+    designs = Designs.from_params([design], cfg.space)
     scorer = Scorer(cfg)
-    scorer.jacobian(cols, relaxed_variables(cfg.space))
-    front_traces(cfg, cols)
+    scorer.jacobian(designs, relaxed_variables(cfg.space))
+    front_traces(cfg, designs)
     scorer.reference_figures()

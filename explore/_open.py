@@ -3,6 +3,8 @@
 import itertools
 import math
 import os
+from collections.abc import Hashable, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -15,14 +17,14 @@ class ResultsError(ValueError):
     """A path holds no results; the message says what was looked for."""
 
 
-def _overrides(job_dir):
+def _overrides(job_dir: str) -> dict[str, Any]:
     """The job's command-line settings {key: value} from Hydra's record of them."""
     path = os.path.join(job_dir, ".hydra", "overrides.yaml")
     if not os.path.isfile(path):
         return {}
     with open(path) as f:
         items = yaml.safe_load(f) or []
-    out = {}
+    out: dict[str, Any] = {}
     for item in items:
         key, _, value = str(item).partition("=")
         key = key.lstrip("+~")
@@ -32,9 +34,9 @@ def _overrides(job_dir):
     return out
 
 
-def _fill_values(datasets):
+def _fill_values(datasets: Sequence[xr.Dataset]) -> dict[Hashable, bool | str]:
     """Padding per variable: False for flags, '' for text, NaN for numbers."""
-    fill = {}
+    fill: dict[Hashable, bool | str] = {}
     for ds in datasets:
         for name, var in {**ds.data_vars, **ds.coords}.items():
             if var.dtype == bool:
@@ -44,7 +46,8 @@ def _fill_values(datasets):
     return fill
 
 
-def _combine(nested, dims, datasets):
+def _combine(nested: xr.Dataset | list[Any], dims: list[str], datasets: Sequence[xr.Dataset]) -> xr.Dataset:
+    """`nested`: the datasets, nested in lists one level per dimension of `dims`."""
     return xr.combine_nested(
         nested,
         concat_dim=dims,
@@ -57,7 +60,7 @@ def _combine(nested, dims, datasets):
     )
 
 
-def open_results(path):
+def open_results(path: str | os.PathLike[str]) -> xr.Dataset:
     """One Dataset from `path`: a run directory (or its results.nc), or a multirun
     directory of runs (`python -m explore -m ...`).
 
@@ -102,7 +105,7 @@ def open_results(path):
     cells = {tuple(s.get(k) for k in swept): ds for s, ds in zip(settings, datasets)}
     if swept and len(cells) == len(datasets) == math.prod(len(v) for v in values.values()) and set(cells) == set(grid):
 
-        def nest(prefix, depth):
+        def nest(prefix: tuple[Any, ...], depth: int) -> xr.Dataset | list[Any]:
             if depth == len(swept):
                 return cells[prefix]
             return [nest(prefix + (v,), depth + 1) for v in values[swept[depth]]]

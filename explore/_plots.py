@@ -5,22 +5,23 @@ and writes it as PNG.
 """
 
 import numpy as np
+import xarray as xr
 from matplotlib.figure import Figure
 
 LAYOUT_STYLE = {"front": ("C0", "o"), "rear": ("C2", "s"), "dual": ("C3", "^")}
 
 
-def _range_label(ds):
+def _range_label(ds: xr.Dataset) -> str:
     return f"{ds['range_km'].attrs.get('long_name', 'range')} [km]"
 
 
-def _front(ds):
+def _front(ds: xr.Dataset) -> np.ndarray:
     on = np.asarray(ds["pareto"].values, bool)
     order = np.argsort(ds["accel_0_100_s"].values[on], kind="stable")
     return np.flatnonzero(on)[order]
 
 
-def pareto_figure(ds, path):
+def pareto_figure(ds: xr.Dataset, path: str) -> str:
     """The front of one run: feasible designs faint, the front by layout, the published variants
     where the model puts them and where their published figures are (joined by a dashed line);
     below, the price of performance along the front (km of range per 0.1 s quicker)."""
@@ -70,11 +71,14 @@ def pareto_figure(ds, path):
                     label=f"of which from refinement: choices, gradients ({refined.size})",
                 )
     n_ref = ds.sizes.get("reference", 0)
+    ref_x: list[float] | np.ndarray  # the references' points, framed with the front
+    ref_y: list[float] | np.ndarray
     ref_x, ref_y = [], []
     if n_ref:
         ra, rr = ds["reference_accel_0_100_s"].values, ds["reference_range_km"].values
         pa, pr = ds["reference_published_accel_0_100_s"].values, ds["reference_published_range_km"].values
         both = np.isfinite(pa) & np.isfinite(pr)
+        j: int | np.intp  # an index, from np.flatnonzero then from range
         for j in np.flatnonzero(both):  # model and published figures of one variant, joined
             ax.plot([ra[j], pa[j]], [rr[j], pr[j]], "--", color="0.35", lw=0.8, zorder=3.8)
         ax.scatter(
@@ -137,7 +141,7 @@ def pareto_figure(ds, path):
     return path
 
 
-def sweep_figure(ds, path):
+def sweep_figure(ds: xr.Dataset, path: str) -> str:
     """The fronts of all jobs of a sweep (`ds` from `open_results`), overlaid."""
     fig = Figure(figsize=(9, 6), layout="constrained")
     ax = fig.subplots()
@@ -164,7 +168,7 @@ def sweep_figure(ds, path):
     return path
 
 
-def trace_figure(ds, trial, path):
+def trace_figure(ds: xr.Dataset, trial: int, path: str) -> str:
     """One Pareto design's 0-100 run and WLTC run (battery power and SOC)."""
     one = ds.sel(pareto_trial=trial)
     fig = Figure(figsize=(10, 7), layout="constrained")

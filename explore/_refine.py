@@ -49,13 +49,18 @@ Jacobian costs more: one forward-mode tangent per variable.)
 """
 
 import logging
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ._config import Config, SpaceConfig
+from ._designs import Designs
 from ._figures import constraint_names
 from ._results import pareto_mask, spread
 from ._scoring import Scorer, _concatenate, feasible
-from ._variables import VARIABLES, meaningful, relaxed_variables
+from ._variables import VARIABLES, bounds, relaxed_variables
+
+Figures = dict[str, np.ndarray]  # study figures of a batch of designs (`Scorer.figures`)
 
 LOG = logging.getLogger(__name__)
 
@@ -72,14 +77,21 @@ NEIGHBOUR_SHARE = 0.25  # of the budget: one-choice neighbours of front designs,
 GAP_SHARE = 0.5  # of the budget: steps into the largest gaps of the front, after the others
 
 
-def cost_per_start(steps, n_counts):
+def cost_per_start(steps: int, n_counts: int) -> int:
     """Model evaluations one start design costs: `steps` Jacobians, the 2**n_counts
     rounding candidates and the final rescoring."""
     rounding = 2**n_counts if n_counts else 0
     return GRADIENT_EVALUATIONS * steps + rounding + 1
 
 
-def project(y, rows, rhs, lo, hi, iterations=DYKSTRA_ITERATIONS):
+def project(
+    y: np.ndarray,
+    rows: np.ndarray,
+    rhs: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    iterations: int = DYKSTRA_ITERATIONS,
+) -> np.ndarray:
     """Euclidean projection of `y` (n, K) onto {d : rows d <= rhs, lo <= d <= hi}, for
     each of n designs (rows (n, m, K), rhs (n, m)), by Dykstra's alternating projections.
     Rows that are all zero are left out (they cannot be moved)."""
@@ -104,23 +116,23 @@ def project(y, rows, rhs, lo, hi, iterations=DYKSTRA_ITERATIONS):
 class _Scaling:
     """Variables <-> [0, 1] over their bounds (log-scaled where declared)."""
 
-    def __init__(self, space, names):
+    def __init__(self, space: SpaceConfig, names: Sequence[str]) -> None:
         var = [space.variables[k] for k in names]
         self.log = np.asarray([v.log for v in var])
-        low = np.asarray([v.low for v in var], float)
-        high = np.asarray([v.high for v in var], float)
+        low = np.asarray([bounds(v)[0] for v in var], float)
+        high = np.asarray([bounds(v)[1] for v in var], float)
         self.low = np.where(self.log, np.log(low), low)
         self.span = np.maximum(np.where(self.log, np.log(high), high) - self.low, 1e-300)
         self.bounds = low, high
 
-    def unit(self, x):
+    def unit(self, x: np.ndarray) -> np.ndarray:
         return (np.where(self.log, np.log(x), x) - self.low) / self.span
 
-    def value(self, z):
+    def value(self, z: np.ndarray) -> np.ndarray:
         y = self.low + z * self.span
         return np.clip(np.where(self.log, np.exp(y), y), *self.bounds)
 
-    def slope(self, x):
+    def slope(self, x: np.ndarray) -> np.ndarray:
         """dx/dz at x."""
         return np.where(self.log, x, 1.0) * self.span
 
@@ -128,14 +140,16 @@ class _Scaling:
 class _Problem:
     """Objective and constraint rows (<= 0) of every start's scalarisation, scaled."""
 
-    def __init__(self, accel0, range0, kind, scale_t, scale_r):
+    def __init__(
+        self, accel0: np.ndarray, range0: np.ndarray, kind: np.ndarray, scale_t: float, scale_r: float
+    ) -> None:
         self.accel0, self.range0, self.kind = accel0, range0, kind
         self.scale_t, self.scale_r = scale_t, scale_r
 
-    def take(self, index):
+    def take(self, index: np.ndarray) -> "_Problem":
         return _Problem(self.accel0[index], self.range0[index], self.kind[index], self.scale_t, self.scale_r)
 
-    def evaluate(self, values, derivs=None):
+    def evaluate(self, values: Figures, derivs: Figures | None = None) -> tuple[np.ndarray, ...]:
         """(objective (n,), rows (n, m)[, d objective (n, K), d rows (n, m, K)]) from
         figures (and their derivatives) keyed as `Scorer.figures` keys them."""
         cons = sorted(constraint_names(values))
@@ -154,93 +168,102 @@ class _Problem:
         d_rows = np.stack([d_epsilon] + [derivs[k] for k in cons], axis=1)
         return objective, rows, d_objective, d_rows
 
-    def merit(self, values):
+    def merit(self, values: Figures) -> np.ndarray:
         objective, rows = self.evaluate(values)
         m = objective + PENALTY * np.maximum(rows.max(axis=1), 0.0)
         return np.where(np.isfinite(m), m, np.inf)
 
 
-def choice_neighbours(cols, space):
-    """Every design of `cols` with one categorical variable changed to another of its
-    choices: (columns, index of the design each came from)."""
+def choice_neighbours(designs: Designs) -> tuple[Designs, np.ndarray]:
+    """Every one of `designs` with one categorical variable changed to another of its
+    choices: (the neighbours, index in `designs` of the design each came from)."""
     parts, source = [], []
-    for name, var in space.variables.items():
+    for name, var in designs.space.variables.items():
         if VARIABLES[name].kind != "choice":
             continue
-        for choice in var.choices:
-            other = np.flatnonzero(np.asarray(cols[name]) != choice)
+        for choice in var.choices or ():
+            other = np.flatnonzero(np.asarray(designs[name]) != choice)
             if other.size:
-                part = {key: np.asarray(v)[other] for key, v in cols.items()}
-                part[name] = np.full(other.size, choice)
-                parts.append(part)
+                parts.append(designs.take(other).replace(**{name: np.full(other.size, choice)}))
                 source.append(other)
     if not parts:
-        return {key: np.asarray(v)[:0] for key, v in cols.items()}, np.zeros(0, int)
-    return _concatenate(parts), np.concatenate(source)
+        return designs.take(np.zeros(0, int)), np.zeros(0, int)
+    return Designs.concatenate(parts), np.concatenate(source)
 
 
-def _join(a, b):
-    """Columns (or figures) `a` followed by `b`; `a` may be empty ({})."""
+def _join(a: Figures, b: Figures) -> Figures:
+    """Figures `a` followed by `b`; `a` may be empty ({})."""
     return _concatenate([x for x in (a, b) if x])
 
 
-def _with_neighbours(cfg, cols, accel_s, range_km, budget):
-    """The designs `cols` (a front) followed by those feasible one-choice neighbours of a
-    spread of them that are on the front of both, scored within `budget` evaluations.
-    Returns (pool columns, accel, range, index in `cols` each came from, the figures of the
-    neighbours in the pool ({} if none), evaluations)."""
+def _with_neighbours(
+    cfg: Config, designs: Designs, accel_s: np.ndarray, range_km: np.ndarray, budget: int
+) -> tuple[Designs, np.ndarray, np.ndarray, np.ndarray, Figures, int]:
+    """`designs` (a front) followed by those feasible one-choice neighbours of a spread of
+    them that are on the front of both, scored within `budget` evaluations.
+    Returns (the pool of designs, accel, range, index in `designs` each came from, the
+    figures of the neighbours in the pool ({} if none), evaluations)."""
     n = len(accel_s)
-    per_design = sum(len(v.choices) - 1 for k, v in cfg.space.variables.items() if VARIABLES[k].kind == "choice")
+    per_design = sum(len(v.choices or ()) - 1 for k, v in cfg.space.variables.items() if VARIABLES[k].kind == "choice")
     if not n or not per_design or budget < per_design:
-        return cols, accel_s, range_km, np.arange(n), {}, 0
+        return designs, accel_s, range_km, np.arange(n), {}, 0
     pick = spread(accel_s, range_km, budget // per_design)
-    near, source = choice_neighbours({k: np.asarray(v)[pick] for k, v in cols.items()}, cfg.space)
+    near, source = choice_neighbours(designs.take(pick))
     fig = Scorer(cfg).figures(near)
     ok = feasible(fig)
     accel = np.concatenate([accel_s, fig["accel_0_100_s"][ok]])
     rng = np.concatenate([range_km, fig["range_km"][ok]])
     keep = pareto_mask(accel, rng, np.ones(len(accel), bool))
     keep[:n] = True  # the designs given stay starts; of the neighbours, those on the front join them
-    pool = {k: np.concatenate([np.asarray(cols[k]), np.asarray(near[k])[ok]])[keep] for k in cols}
+    pool = Designs.concatenate([designs, near.take(ok)]).take(keep)
     origin = np.concatenate([np.arange(n), pick[source[ok]]])[keep]
     kept = keep[n:]
     near_fig = {k: v[ok][kept] for k, v in fig.items()} if kept.any() else {}
     return pool, accel[keep], rng[keep], origin, near_fig, len(source)
 
 
-def refine(cfg, cols, accel_s, range_km, budget, steps):
+def refine(
+    cfg: Config, designs: Designs, accel_s: np.ndarray, range_km: np.ndarray, budget: int, steps: int
+) -> tuple[Designs, Figures, np.ndarray, int]:
     """Refine front designs within `budget` model evaluations: first their one-choice
     neighbours (`NEIGHBOUR_SHARE` of it), then `steps` gradient steps each from a spread of
     them (`END_STEPS` x `steps` for the two designs at the ends of the front), then `steps`
     into the widest gaps of the front (`GAP_SHARE`).
 
-    cols: the designs (dict of arrays, see `columns`), all feasible; accel_s, range_km:
-    their objectives. As many as the budget allows are refined, spread along the front
-    (`spread`).
-    Returns (designs, figures, start, evaluations): the new designs as columns and their
+    designs: front designs, all feasible; accel_s, range_km: their objectives. As many as
+    the budget allows are refined, spread along the front (`spread`).
+    Returns (designs, figures, start, evaluations): the new designs and their
     `Scorer.figures` (those that passed, see the module docstring, and the neighbours
-    that made the front), the index in `cols` each came from, and the model evaluations
-    spent.
+    that made the front), the index in the given `designs` each came from, and the model
+    evaluations spent.
     """
     accel_s, range_km = np.asarray(accel_s, float), np.asarray(range_km, float)
     pool, accel, rng, origin, near_fig, used = _with_neighbours(
-        cfg, cols, accel_s, range_km, int(NEIGHBOUR_SHARE * budget)
+        cfg, designs, accel_s, range_km, int(NEIGHBOUR_SHARE * budget)
     )
-    designs, fig, start, evaluations = _refine_steps(
-        cfg, pool, accel, rng, budget - used - int(GAP_SHARE * budget), steps
-    )
+    new, fig, start, evaluations = _refine_steps(cfg, pool, accel, rng, budget - used - int(GAP_SHARE * budget), steps)
     used += evaluations
-    designs, fig, start, evaluations = _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget - used, steps)
+    new, fig, start, evaluations = _fill_gaps(cfg, pool, accel, rng, new, fig, start, budget - used, steps)
     used += evaluations
     if near_fig:  # the neighbours on the front, as they are: the pool's designs after those given
         near_at = np.arange(len(accel_s), len(accel))
-        designs = _join(designs, {k: _as_declared(k, np.asarray(v)[near_at]) for k, v in pool.items()})
+        new = Designs.concatenate([new, pool.take(near_at).as_declared()])
         fig = _join(fig, near_fig)
         start = np.concatenate([start, near_at])
-    return designs, fig, origin[start], used
+    return new, fig, origin[start], used
 
 
-def _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget, steps):
+def _fill_gaps(
+    cfg: Config,
+    pool: Designs,
+    accel: np.ndarray,
+    rng: np.ndarray,
+    designs: Designs,
+    fig: Figures,
+    start: np.ndarray,
+    budget: int,
+    steps: int,
+) -> tuple[Designs, Figures, np.ndarray, int]:
     """Gradient steps into the largest gaps of the front of `pool` and the refined `designs`
     (scaled objectives): from the quicker design of each gap, the most range at no more than
     the 0-100 time halfway across it. Returns (designs, figures, start in `pool`,
@@ -252,7 +275,7 @@ def _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget, steps):
         return designs, fig, start, 0
     t = np.concatenate([accel, fig["accel_0_100_s"]]) if fig else np.asarray(accel)
     r = np.concatenate([rng, fig["range_km"]]) if fig else np.asarray(rng)
-    cols = _join(pool, designs)
+    both = Designs.concatenate([pool, designs])
     origin = np.concatenate([np.arange(len(accel)), start])
     on = np.flatnonzero(pareto_mask(t, r, np.ones(len(t), bool)))
     on = on[np.argsort(t[on])]
@@ -271,18 +294,25 @@ def _fill_gaps(cfg, pool, accel, rng, designs, fig, start, budget, steps):
         cfg,
         names,
         counts,
-        {k: np.asarray(v)[quicker] for k, v in cols.items()},
+        both.take(quicker),
         fig0,
         problem,
         np.full(widest.size, steps),
     )
     if not ok.any():
         return designs, fig, start, evaluations
-    return _join(designs, new), _join(fig, new_fig), np.concatenate([start, origin[quicker[ok]]]), evaluations
+    return (
+        Designs.concatenate([designs, new]),
+        _join(fig, new_fig),
+        np.concatenate([start, origin[quicker[ok]]]),
+        evaluations,
+    )
 
 
-def _refine_steps(cfg, cols, accel_s, range_km, budget, steps):
-    """The gradient steps of `refine` from a spread of the front designs `cols`.
+def _refine_steps(
+    cfg: Config, designs: Designs, accel_s: np.ndarray, range_km: np.ndarray, budget: int, steps: int
+) -> tuple[Designs, Figures, np.ndarray, int]:
+    """The gradient steps of `refine` from a spread of the front `designs`.
     Returns (designs, figures, start, evaluations) as `refine`."""
     space = cfg.space
     names = relaxed_variables(space)
@@ -294,9 +324,9 @@ def _refine_steps(cfg, cols, accel_s, range_km, budget, steps):
         budget - ends * (cost_per_start(END_STEPS * steps, n_counts) - cost_per_start(steps, n_counts))
     ) // cost_per_start(steps, n_counts)
     if not names or not len(accel_s) or k < max(ends, 1) or steps < 1:
-        return {key: np.asarray(v)[:0] for key, v in cols.items()}, {}, np.zeros(0, int), 0
+        return designs.take(np.zeros(0, int)), {}, np.zeros(0, int), 0
     pick = spread(accel_s, range_km, k)
-    start = {key: np.asarray(v)[pick] for key, v in cols.items()}
+    start = designs.take(pick)
     fig0 = {"accel_0_100_s": accel_s[pick], "range_km": range_km[pick]}
     order = np.argsort(np.argsort(fig0["accel_0_100_s"]))
     kind = np.where(order % 2 == 0, "range", "accel").astype(object)
@@ -307,11 +337,22 @@ def _refine_steps(cfg, cols, accel_s, range_km, budget, steps):
     problem = _Problem(
         fig0["accel_0_100_s"], fig0["range_km"], kind, max(np.ptp(accel_s), 0.1), max(np.ptp(range_km), 1.0)
     )
-    designs, fig, ok, evaluations = _improve(cfg, names, counts, start, fig0, problem, n_steps)
-    return designs, fig, pick[ok], evaluations
+    new, fig, ok, evaluations = _improve(cfg, names, counts, start, fig0, problem, n_steps)
+    return new, fig, pick[ok], evaluations
 
 
-def _improve(cfg, names, counts, start, fig0, problem, n_steps):
+At = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[Designs, np.ndarray]]
+
+
+def _improve(
+    cfg: Config,
+    names: list[str],
+    counts: np.ndarray,
+    start: Designs,
+    fig0: Figures,
+    problem: _Problem,
+    n_steps: np.ndarray,
+) -> tuple[Designs, Figures, np.ndarray, int]:
     """The trust-region iterations of every start design (see the module docstring), in
     the variables `names` (`counts`: which are cell counts).
     Returns (designs, figures, passed (bool per start), evaluations); designs and
@@ -320,14 +361,15 @@ def _improve(cfg, names, counts, start, fig0, problem, n_steps):
     scorer = Scorer(cfg)
     scaling = _Scaling(space, names)
     fixed = np.asarray([space.variables[k].low == space.variables[k].high for k in names])
-    movable = meaningful(start, names) & ~fixed
+    movable = start.meaningful(names) & ~fixed
     n = len(n_steps)
 
-    def designs(z, rows, whole):
-        """Columns of the designs at `z` (one per start in `rows`); counts rounded where `whole`."""
+    def at(z: np.ndarray, rows: np.ndarray, whole: np.ndarray) -> tuple[Designs, np.ndarray]:
+        """The designs at `z` (one per start in `rows`), and their variables `x`; counts
+        rounded where `whole`."""
         x = scaling.value(z)
         x[:, counts] = np.where(whole[:, None], np.round(x[:, counts]), x[:, counts])
-        return {**{key: v[rows] for key, v in start.items()}, **{name: x[:, j] for j, name in enumerate(names)}}, x
+        return start.take(rows).replace(**{name: x[:, j] for j, name in enumerate(names)}), x
 
     z0 = scaling.unit(np.column_stack([np.asarray(start[name], float) for name in names]))
     z, best_z = z0.copy(), z0.copy()
@@ -336,12 +378,12 @@ def _improve(cfg, names, counts, start, fig0, problem, n_steps):
     held = np.full(n, not counts.any())  # counts whole (rounded, or none in the space)
     round_at = n_steps // 2 - 1
     fresh = np.ones(n, bool)  # the next design starts a trajectory: accepted as it is
-    acc = None  # per start: z, merit, rows, d objective, d rows of the accepted design
+    acc: list[np.ndarray] | None = None  # per start: z, merit, rows, d objective, d rows of the accepted design
     evaluations = 0
     for step in range(int(n_steps.max())):
         live = np.flatnonzero(step < n_steps)
-        cols_z, x = designs(z[live], live, held[live])
-        values, derivs = scorer.jacobian(cols_z, names)
+        designs_z, x = at(z[live], live, held[live])
+        values, derivs = scorer.jacobian(designs_z, names)
         evaluations += GRADIENT_EVALUATIONS * len(live)
         sub = problem.take(live)
         objective, rows, d_obj, d_rows = sub.evaluate(values, derivs)
@@ -365,7 +407,7 @@ def _improve(cfg, names, counts, start, fig0, problem, n_steps):
         go = live[step < n_steps[live] - 1]
         rounding = go[~held[go] & (step == round_at[go])]
         if rounding.size:
-            z[rounding] = _round(scorer, problem, scaling, designs, acc[0][rounding], rounding, counts)
+            z[rounding] = _round(scorer, problem, scaling, at, acc[0][rounding], rounding, counts)
             evaluations += rounding.size * 2 ** int(counts.sum())
             held[rounding], fresh[rounding], radius[rounding] = True, True, TRUST_START
         stepping = np.setdiff1d(go, rounding)
@@ -373,18 +415,17 @@ def _improve(cfg, names, counts, start, fig0, problem, n_steps):
             free = movable[stepping] & ~(counts[None, :] & held[stepping, None])
             z[stepping] = acc[0][stepping] + _step([a[stepping] for a in acc], radius[stepping], free)
 
-    cols_best, _ = designs(best_z, np.arange(n), np.ones(n, bool))
-    fig_best = scorer.figures(cols_best)
+    best_designs, _ = at(best_z, np.arange(n), np.ones(n, bool))
+    fig_best = scorer.figures(best_designs)
     evaluations += n
-    ok = np.any(best_z != z0, axis=1) & feasible(fig_best) & _within(cols_best, space, names)
+    ok = np.any(best_z != z0, axis=1) & feasible(fig_best) & _within(best_designs, names)
     ok &= problem.evaluate(fig_best)[0] < problem.evaluate(fig0)[0] - IMPROVEMENT
     dominated = (fig_best["accel_0_100_s"] >= fig0["accel_0_100_s"]) & (fig_best["range_km"] <= fig0["range_km"])
     ok &= ~dominated
-    out = {key: _as_declared(key, np.asarray(v)[ok]) for key, v in cols_best.items()}
-    return out, {key: v[ok] for key, v in fig_best.items()}, ok, evaluations
+    return best_designs.take(ok).as_declared(), {key: v[ok] for key, v in fig_best.items()}, ok, evaluations
 
 
-def _step(accepted, radius, free):
+def _step(accepted: Sequence[np.ndarray], radius: np.ndarray, free: np.ndarray) -> np.ndarray:
     """A trust-region step from the accepted designs: along the objective's descent
     direction, projected onto the linearised constraints and the bounds."""
     z, _, rows, d_obj, d_rows = accepted
@@ -408,7 +449,15 @@ def _step(accepted, radius, free):
     return np.where(finite[:, None], project(target, d_rows, rhs, lo, hi), 0.0)
 
 
-def _round(scorer, problem, scaling, designs, z, index, counts):
+def _round(
+    scorer: Scorer,
+    problem: _Problem,
+    scaling: _Scaling,
+    at: At,
+    z: np.ndarray,
+    index: np.ndarray,
+    counts: np.ndarray,
+) -> np.ndarray:
     """`z` of the starts `index` with their relaxed counts rounded: of the floor/ceiling
     combinations, the one of least merit (each scored by the model)."""
     n, c = len(z), int(counts.sum())
@@ -418,23 +467,16 @@ def _round(scorer, problem, scaling, designs, z, index, counts):
     relaxed = x[:, counts]
     x[:, counts] = np.where(np.tile(combos, (n, 1)), np.ceil(relaxed), np.floor(relaxed))
     candidates = np.clip(scaling.unit(x), 0.0, 1.0)
-    cols, _ = designs(candidates, index[rows], np.ones(len(rows), bool))
-    merit = problem.take(index[rows]).merit(scorer.figures(cols)).reshape(n, len(combos))
+    designs, _ = at(candidates, index[rows], np.ones(len(rows), bool))
+    merit = problem.take(index[rows]).merit(scorer.figures(designs)).reshape(n, len(combos))
     return candidates.reshape(n, len(combos), -1)[np.arange(n), merit.argmin(axis=1)]
 
 
-def _within(cols, space, names):
+def _within(designs: Designs, names: Sequence[str]) -> np.ndarray:
     """True where every variable of `names` is within its declared bounds."""
-    ok = np.ones(len(cols["layout"]), bool)
+    ok = np.ones(len(designs), bool)
     for name in names:
-        var, x = space.variables[name], np.asarray(cols[name], float)
-        ok &= (x >= var.low) & (x <= var.high)
+        low, high = bounds(designs.space.variables[name])
+        x = np.asarray(designs[name], float)
+        ok &= (x >= low) & (x <= high)
     return ok
-
-
-def _as_declared(name, values):
-    """Counts as integers; everything else as given."""
-    spec = VARIABLES.get(name)
-    if spec is not None and spec.kind == "int":
-        return np.round(np.asarray(values, float)).astype(np.int64)
-    return values

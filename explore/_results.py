@@ -3,18 +3,35 @@
 import os
 import platform as _platform
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any, NamedTuple
 
 import moocore
 import numpy as np
 import xarray as xr
 
+from ._config import SpaceConfig
+from ._designs import Designs
 from ._figures import FIGURES, RANGE_LONG_NAME
-from ._variables import VARIABLES, active
+from ._variables import VARIABLES
 
 
-def spread(accel_s, range_km, k):
+class Scored(NamedTuple):
+    """Every completed trial of a study, scored: what results.nc holds per trial."""
+
+    trial: np.ndarray  # (n,) Optuna trial numbers
+    designs: Designs
+    figures: dict[str, np.ndarray]  # the study's figures (`explore._figures.FIGURES`), (n,) each
+    feasible: np.ndarray  # (n,) bool: meets every constraint
+    pareto: np.ndarray  # (n,) bool: on the front of the feasible designs
+    reasons: list[str]  # why each design is infeasible ('' when feasible)
+    origin: np.ndarray  # (n,) 'sampler', or 'refine' for a design of the gradient refinement
+    refined_from: np.ndarray  # (n,) trial number a refined design started from (-1: sampled)
+
+
+def spread(accel_s: np.ndarray, range_km: np.ndarray, k: int) -> np.ndarray:
     """Indices of up to `k` distinct points of a front, evenly spaced along its length
     in objectives scaled by their spans (so a sparse stretch gets its share)."""
     points, first = np.unique(np.column_stack([accel_s, range_km]), axis=0, return_index=True)
@@ -30,7 +47,7 @@ def spread(accel_s, range_km, k):
     return np.sort(first[taken])
 
 
-def pareto_mask(accel_s, range_km, feasible):
+def pareto_mask(accel_s: np.ndarray, range_km: np.ndarray, feasible: np.ndarray) -> np.ndarray:
     """True for the feasible designs no other feasible design dominates.
 
     A design dominates another when it is no slower to 100 km/h and has no less range,
@@ -44,7 +61,9 @@ def pareto_mask(accel_s, range_km, feasible):
     return mask
 
 
-def hypervolume(accel_s, range_km, reference):
+def hypervolume(
+    accel_s: Sequence[float] | np.ndarray, range_km: Sequence[float] | np.ndarray, reference: Sequence[float]
+) -> float:
     """Area of the (0-100 time, range) plane the designs dominate, up to `reference`
     (0-100 s, range km): s km. Exact, by moocore; points beyond the reference add nothing."""
     points = np.column_stack([np.asarray(accel_s, float), np.asarray(range_km, float)])
@@ -53,7 +72,7 @@ def hypervolume(accel_s, range_km, reference):
     return float(moocore.hypervolume(points, ref=np.asarray(reference, float), maximise=[False, True]))
 
 
-def package_versions():
+def package_versions() -> dict[str, str]:
     out = {"python": _platform.python_version()}
     for pkg in ("ev-explore", "jax", "jaxlib", "optuna", "hydra-core", "numpy", "xarray", "h5netcdf", "moocore"):
         try:
@@ -63,26 +82,21 @@ def package_versions():
     return out
 
 
-def _variable(name, values, space):
+def _variable(name: str, values: np.ndarray, space: SpaceConfig) -> tuple[np.ndarray, dict[str, str]]:
     spec = VARIABLES[name]
     units = space.variables[name].unit if name in space.variables else spec.unit
     return values, {"units": units, "long_name": spec.long_name}
 
 
-def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attrs, origin=None):
-    """results.nc contents.
-
-    trial: (n,) trial numbers; cols: design variables (dict of arrays); fig: figures and
-    constraint values (dict of arrays); reasons: list of str; feasible, pareto: bool
-    arrays; refs: dict with `id`, `name`, `published_accel_0_100_s`, `published_range_km`
-    and the reference designs' figures; attrs: global attributes; origin: (origin, refined
-    from) per trial, see `explore._export.origins` (default: all from the sampler).
+def build_dataset(scored: Scored, refs: dict[str, Any], attrs: dict[str, Any]) -> xr.Dataset:
+    """results.nc contents: the designs and figures of every trial (`scored`); refs: dict
+    with `id`, `name`, `published_accel_0_100_s`, `published_range_km` and the reference
+    designs' figures; attrs: global attributes.
     """
-    if origin is None:
-        origin = (np.full(len(trial), "sampler", dtype=object), np.full(len(trial), -1, np.int64))
-    data = {}
-    on = active(cols)
-    for name, values in cols.items():
+    space, fig = scored.designs.space, scored.figures
+    data: dict[str, tuple[str, Any, dict[str, Any]]] = {}
+    on = scored.designs.active()
+    for name, values in scored.designs.columns.items():
         if name not in space.variables:  # optional variables the space leaves at their default
             continue
         values = np.asarray(values)
@@ -98,12 +112,16 @@ def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attr
     for f in FIGURES:
         if f.name in fig:
             data[f.name] = ("trial", fig[f.name], {"units": f.unit, "long_name": f.describe(study_range)})
-    data["feasible"] = ("trial", np.asarray(feasible, bool), {"long_name": "meets every constraint"})
-    data["pareto"] = ("trial", np.asarray(pareto, bool), {"long_name": "on the Pareto front of the feasible designs"})
-    data["reason"] = ("trial", np.asarray(reasons, dtype=object), {"long_name": "why the design is infeasible"})
+    data["feasible"] = ("trial", np.asarray(scored.feasible, bool), {"long_name": "meets every constraint"})
+    data["pareto"] = (
+        "trial",
+        np.asarray(scored.pareto, bool),
+        {"long_name": "on the Pareto front of the feasible designs"},
+    )
+    data["reason"] = ("trial", np.asarray(scored.reasons, dtype=object), {"long_name": "why the design is infeasible"})
     data["origin"] = (
         "trial",
-        np.asarray(origin[0], dtype=object),
+        np.asarray(scored.origin, dtype=object),
         {
             "long_name": "where the design came from: sampler, or refine (refinement of a front design: "
             "one categorical choice changed, or gradient steps)"
@@ -111,12 +129,12 @@ def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attr
     )
     data["refined_from"] = (
         "trial",
-        np.asarray(origin[1], np.int64),
+        np.asarray(scored.refined_from, np.int64),
         {"long_name": "trial number a refined design started from (-1: sampled)"},
     )
     ds = xr.Dataset(
         {k: xr.Variable(d, v, a) for k, (d, v, a) in data.items()},
-        coords={"trial": ("trial", np.asarray(trial, np.int64), {"long_name": "Optuna trial number"})},
+        coords={"trial": ("trial", np.asarray(scored.trial, np.int64), {"long_name": "Optuna trial number"})},
     )
     ref = {
         "reference_name": (np.asarray(refs["name"], dtype=object), {"long_name": "published variant"}),
@@ -150,7 +168,15 @@ def build_dataset(trial, cols, fig, reasons, feasible, pareto, space, refs, attr
     return ds
 
 
-def add_front_analysis(ds, slope, method, front_trial, accel_time_s, cycle_time_s, traces):
+def add_front_analysis(
+    ds: xr.Dataset,
+    slope: np.ndarray,
+    method: np.ndarray,
+    front_trial: np.ndarray,
+    accel_time_s: np.ndarray,
+    cycle_time_s: np.ndarray,
+    traces: dict[str, np.ndarray],
+) -> xr.Dataset:
     """The price of performance at each Pareto design, and the Pareto designs' traces."""
     attrs = ds.attrs
     ds = ds.assign(
@@ -202,7 +228,7 @@ def add_front_analysis(ds, slope, method, front_trial, accel_time_s, cycle_time_
 TRACES = ("trace_speed_kmh", "trace_battery_power_kw", "trace_soc")
 
 
-def write_atomic(ds, path):
+def write_atomic(ds: xr.Dataset, path: str) -> None:
     """Write `ds` to NetCDF at `path` via a temporary file in the same directory."""
     path = os.fspath(path)
     fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".nc", dir=os.path.dirname(path) or ".")

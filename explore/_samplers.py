@@ -1,14 +1,25 @@
 """Optuna samplers from config, always seeded."""
 
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import optuna
+from optuna.distributions import BaseDistribution
+from optuna.trial import FrozenTrial, TrialState
 
-from ._config import SamplerName
+from ._config import GeneticSamplerConfig, QMCSamplerConfig, SamplerConfig, SamplerName, TPESamplerConfig
+
+# What `_BatchGenerations` is mixed into, for type checkers: NSGA-II or NSGA-III (the same
+# methods); at run time a plain mixin.
+if TYPE_CHECKING:
+    _GeneticSampler = optuna.samplers.NSGAIISampler
+else:
+    _GeneticSampler = object
 
 
-class _BatchGenerations:
+class _BatchGenerations(_GeneticSampler):
     """Search space and parent population of Optuna's genetic samplers, memoised between tells.
 
     Optuna works out a new trial's search space and its parent population by scanning the
@@ -19,26 +30,28 @@ class _BatchGenerations:
     Only valid when this process is the only one telling trials (in-memory storage).
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._memo = {}
+        self._memo: dict[str | tuple[str, int], Any] = {}
 
-    def infer_relative_search_space(self, study, trial):
+    def infer_relative_search_space(self, study: optuna.Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
         if "space" not in self._memo:
             self._memo["space"] = super().infer_relative_search_space(study, trial)
         return dict(self._memo["space"])
 
-    def get_parent_population(self, study, generation):
+    def get_parent_population(self, study: optuna.Study, generation: int) -> list[FrozenTrial]:
         memo = ("parents", generation)
         if memo not in self._memo:
             self._memo[memo] = super().get_parent_population(study, generation)
         return self._memo[memo]
 
-    def after_trial(self, study, trial, state, values):
+    def after_trial(
+        self, study: optuna.Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None
+    ) -> None:
         self._memo = {}
         super().after_trial(study, trial, state, values)
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_memo"] = {}  # trials of this process; rebuilt on demand
         return state
@@ -57,7 +70,18 @@ class BatchChildren:
     the next. The children are distributed as Optuna's are (tested), not the same draws.
     """
 
-    def __init__(self, *, crossover_prob, swapping_prob, mutation_prob, batch, seed):
+    _key: tuple[tuple[int, ...], tuple[str, ...]] | None  # the parents and space of `_children`
+    _children: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        *,
+        crossover_prob: float,
+        swapping_prob: float,
+        mutation_prob: float | None,
+        batch: int,
+        seed: int | np.random.SeedSequence | None,
+    ) -> None:
         for name, p in (
             ("crossover_prob", crossover_prob),
             ("swapping_prob", swapping_prob),
@@ -70,27 +94,30 @@ class BatchChildren:
         self.rng = np.random.default_rng(seed)
         self._key, self._children = None, []
 
-    def __call__(self, study, search_space, parent_population):
+    def __call__(
+        self, study: optuna.Study, search_space: dict[str, BaseDistribution], parent_population: list[FrozenTrial]
+    ) -> dict[str, Any]:
         key = (tuple(t.number for t in parent_population), tuple(search_space))
         if key != self._key or not self._children:
             self._key = key
             self._children = self._draw(study, list(search_space), parent_population)
         return self._children.pop()
 
-    def _draw(self, study, names, parents):
+    def _draw(self, study: optuna.Study, names: list[str], parents: list[FrozenTrial]) -> list[dict[str, Any]]:
         rng, n, k = self.rng, len(parents), self.batch
         sign = np.array([1.0 if d == optuna.study.StudyDirection.MINIMIZE else -1.0 for d in study.directions])
         values = np.array([t.values for t in parents], float) * sign  # all minimised
         violation = np.array([sum(v for v in t.constraints.values() if v > 0) for t in parents], float)
         feasible = violation <= 0.0
 
-        def dominates(i, j):  # constrained domination of parent i over parent j (arrays of indices)
+        # constrained domination of parent i over parent j (arrays of indices)
+        def dominates(i: np.ndarray, j: np.ndarray) -> np.ndarray:
             a, b = values[i], values[j]
             pareto = np.all(a <= b, axis=1) & np.any(a < b, axis=1)
             both = feasible[i] & feasible[j]
             return np.where(both, pareto, np.where(feasible[i] | feasible[j], feasible[i], violation[i] < violation[j]))
 
-        def tournament(exclude=None):
+        def tournament(exclude: np.ndarray | None = None) -> np.ndarray:
             draw = [rng.integers(0, n - (exclude is not None), k) for _ in range(2)]
             if exclude is not None:  # drawn from the population without the first parent
                 draw = [d + (d >= exclude) for d in draw]
@@ -119,7 +146,7 @@ class BatchNSGAIIISampler(_BatchGenerations, optuna.samplers.NSGAIIISampler):
     """`optuna.samplers.NSGAIIISampler` with memoised generation bookkeeping."""
 
 
-def make_sampler(cfg, seed, batch_size, shared=False):
+def make_sampler(cfg: SamplerConfig, seed: int, batch_size: int, shared: bool = False) -> optuna.samplers.BaseSampler:
     """The sampler named by `cfg` (a SamplerConfig) seeded with `seed` (int).
 
     Genetic samplers take one batch as their population unless `population_size` is set.
@@ -131,11 +158,12 @@ def make_sampler(cfg, seed, batch_size, shared=False):
         return _make_sampler(cfg, seed, batch_size, shared)
 
 
-def _make_sampler(cfg, seed, batch_size, shared):
+def _make_sampler(cfg: SamplerConfig, seed: int, batch_size: int, shared: bool) -> optuna.samplers.BaseSampler:
     name = cfg.name
     if name in (SamplerName.nsga2, SamplerName.nsga3):
+        cfg = cast(GeneticSamplerConfig, cfg)  # each sampler name has its schema (SAMPLER_SCHEMAS)
         population = cfg.population_size or batch_size
-        ga = {
+        ga: dict[str, Any] = {
             "population_size": population,
             "mutation_prob": cfg.mutation_prob,
             "crossover_prob": cfg.crossover_prob,
@@ -154,6 +182,7 @@ def _make_sampler(cfg, seed, batch_size, shared):
             return (optuna.samplers.NSGAIISampler if shared else BatchNSGAIISampler)(**ga)
         return (optuna.samplers.NSGAIIISampler if shared else BatchNSGAIIISampler)(**ga)
     if name is SamplerName.tpe:
+        cfg = cast(TPESamplerConfig, cfg)
         return optuna.samplers.TPESampler(
             n_startup_trials=cfg.n_startup_trials,
             multivariate=cfg.multivariate,
@@ -162,4 +191,5 @@ def _make_sampler(cfg, seed, batch_size, shared):
         )
     if name is SamplerName.random:
         return optuna.samplers.RandomSampler(seed=seed)
+    cfg = cast(QMCSamplerConfig, cfg)
     return optuna.samplers.QMCSampler(qmc_type=cfg.qmc_type, scramble=cfg.scramble, seed=seed)

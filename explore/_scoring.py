@@ -4,6 +4,7 @@ Every call of the model has the same batch shape (`batch_size`, short batches ar
 by repeating their first design), so the model is compiled once per study.
 """
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax
@@ -12,10 +13,10 @@ import numpy as np
 
 import objectives as ob
 
-from ._columns import column_chunks, padded_chunks
-from ._config import ConfigError
+from ._config import Config, ConfigError
+from ._designs import Designs, padded_chunks
 from ._figures import CYCLES, FIGURES, OBJECTIVES, Role, constraint_names, study_figures
-from ._variables import AXLES, TYRE
+from ._variables import AXLES, TYRE, bounds
 from ._vehicles import assemble, encode, plain_arrays, reference_vehicles, tyre_of
 
 __all__ = ["Scorer", "constraint_names", "feasible", "told_values", "check_reachable"]
@@ -23,14 +24,14 @@ WORST_ACCEL_S = 1e3  # told to the sampler for a design that cannot reach 100 km
 
 
 class Scorer:
-    """Scores designs of one study. `figures(cols)` -> dict of arrays (`explore._figures.FIGURES`)."""
+    """Scores designs of one study. `figures(designs)` -> dict of arrays (`explore._figures.FIGURES`)."""
 
-    def __init__(self, cfg):
+    def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
         self.batch_size = cfg.study.batch_size
         self.cycles = CYCLES[cfg.objective.range]
 
-    def model_figures(self, vehicles, n):
+    def model_figures(self, vehicles: ob.Vehicle, n: int) -> dict[str, np.ndarray]:
         """Model outputs for a batched Vehicle of `n` designs, in chunks of `batch_size`."""
         vehicles = plain_arrays(vehicles)  # numpy leaves: a chunk is picked without a JAX dispatch per leaf
         parts = []
@@ -40,17 +41,17 @@ class Scorer:
             parts.append(_numpy(out, stop - start))
         return _concatenate(parts)
 
-    def figures(self, cols):
-        """Objectives, derived figures and constraints for the designs in `cols`: one compiled
+    def figures(self, designs: Designs) -> dict[str, np.ndarray]:
+        """Objectives, derived figures and constraints for `designs`: one compiled
         call (designs to vehicles to model outputs) per chunk of `batch_size`."""
         fn = _compiled_model(self)
         parts = [
             _numpy(fn(encode(chunk, self.cfg.vehicle)), stop - start)
-            for start, stop, chunk in column_chunks(cols, self.batch_size)
+            for start, stop, chunk in designs.chunks(self.batch_size)
         ]
         return self.derive(_concatenate(parts))
 
-    def reference_figures(self):
+    def reference_figures(self) -> dict[str, np.ndarray]:
         """Study figures of the platform's published variants (`reference_vehicles`), scored
         once per study and process (the warm-up thread scores them while the sampler works)."""
         key = ("references", *_study_key(self.cfg))
@@ -59,7 +60,7 @@ class Scorer:
             _COMPILED[key] = self.derive(self.model_figures(ob.stack(vehicles), len(vehicles))) if vehicles else {}
         return _COMPILED[key]
 
-    def derive(self, out, xp=np):
+    def derive(self, out: dict[str, Any], xp: Any = np) -> dict[str, Any]:
         """Study figures (units in the names) from raw model outputs (SI): the rows of
         `explore._figures.FIGURES` this study has, in order. A constraint that is not finite
         counts as violated (a NaN would hide a violation).
@@ -67,7 +68,7 @@ class Scorer:
         `xp` is the array module: numpy, or jax.numpy when the outputs are traced
         (`jacobian`)."""
         values = dict(out)
-        fig = {}
+        fig: dict[str, Any] = {}
         for f in study_figures(self.cfg):
             value = f.compute(values, self.cfg, xp)
             if f.role is Role.constraint:
@@ -75,9 +76,9 @@ class Scorer:
             fig[f.name] = values[f.name] = value
         return fig
 
-    def jacobian(self, cols, names):
+    def jacobian(self, designs: Designs, names: Sequence[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Figures and their derivatives in the variables `names` (relaxed: counts may be
-        fractional), by forward mode, for the designs in `cols`.
+        fractional), by forward mode, for `designs`.
 
         Returns (values, derivs): dicts keyed by accel_0_100_s, range_km and the
         constraint names, of arrays shaped (n,) and (n, len(names)), per unit of each
@@ -85,56 +86,53 @@ class Scorer:
         designs (`_compiled_jacobian`); designs are independent, so moving every design
         of a chunk along one variable at once gives each design its own derivative.
         """
-        if not names or not len(cols["layout"]):
+        if not names or not len(designs):
             raise ValueError("jacobian needs at least one design and one variable")
         fn = _compiled_jacobian(self, tuple(names))
         parts = []
-        for start, stop, chunk in column_chunks(cols, self.batch_size):
+        for start, stop, chunk in designs.chunks(self.batch_size):
             codes = encode(chunk, self.cfg.vehicle)
             x0 = np.stack([np.asarray(chunk[k], float) for k in names], axis=1)
-            values, derivs = fn(codes, x0)
-            parts.append(
-                (
-                    {k: np.asarray(v, float)[: stop - start] for k, v in values.items()},
-                    {k: np.asarray(v, float)[: stop - start] for k, v in derivs.items()},
-                )
-            )
-        return tuple({k: np.concatenate([p[i][k] for p in parts]) for k in parts[0][i]} for i in (0, 1))
+            parts.append(tuple({k: np.asarray(v, float)[: stop - start] for k, v in d.items()} for d in fn(codes, x0)))
+        values, derivs = ({k: np.concatenate([p[i][k] for p in parts]) for k in parts[0][i]} for i in (0, 1))
+        return values, derivs
 
-    def reasons(self, fig):
+    def reasons(self, fig: dict[str, np.ndarray]) -> list[str]:
         """Why each design is infeasible ('' when feasible): list of str."""
-        violated = [f for f in FIGURES if f.reason is not None and f.name in fig]
+        violated = [(f, f.reason) for f in FIGURES if f.reason is not None and f.name in fig]
         out = []
         for i in range(len(fig["accel_0_100_s"])):
             why = ob.describe_infeasible(fig["infeasible"][i])
-            why += [f.reason(fig, i, self.cfg) for f in violated if fig[f.name][i] > 0.0]
+            why += [reason(fig, i, self.cfg) for f, reason in violated if fig[f.name][i] > 0.0]
             out.append("; ".join(why))
         return out
 
 
-_COMPILED: dict[tuple, Any] = {}  # (what the figures depend on, ...) -> jitted function (or figures): once per study
+_COMPILED: dict[
+    tuple[Any, ...], Any
+] = {}  # (what the figures depend on, ...) -> jitted function (or figures): once per study
 
 
-def _study_key(cfg):
+def _study_key(cfg: Config) -> tuple[str, ...]:
     return repr(cfg.vehicle), repr(cfg.space), repr(cfg.constraints), repr(cfg.objective)
 
 
-def _numpy(out, n):
+def _numpy(out: dict[str, Any], n: int) -> dict[str, np.ndarray]:
     """The first `n` designs of model outputs, as float64 (int64 for the infeasible bits) numpy."""
     return {k: np.asarray(v, dtype=np.int64 if k == "infeasible" else np.float64)[:n] for k, v in out.items()}
 
 
-def _concatenate(parts):
+def _concatenate(parts: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
 
 
-def _model(scorer, codes):
+def _model(scorer: Scorer, codes: dict[str, Any]) -> dict[str, jax.Array]:
     """Model outputs of `scorer`'s study for `encode`d designs (traceable)."""
     cfg = scorer.cfg
     return ob.score(assemble(codes, cfg.vehicle, cfg.space), cycles=scorer.cycles, rollout=cfg.objective.rollout)
 
 
-def _compiled_model(scorer):
+def _compiled_model(scorer: Scorer) -> Callable[[dict[str, Any]], dict[str, jax.Array]]:
     """`_model` jitted (`assemble` and `objectives.score` in one program: no eager JAX
     dispatch per design batch), shared by every `Scorer` of the same study."""
     key = ("model", *_study_key(scorer.cfg))
@@ -144,7 +142,10 @@ def _compiled_model(scorer):
     return fn
 
 
-def _compiled_jacobian(scorer, names):
+JacobianFn = Callable[[dict[str, Any], np.ndarray], tuple[dict[str, jax.Array], dict[str, jax.Array]]]
+
+
+def _compiled_jacobian(scorer: Scorer, names: tuple[str, ...]) -> JacobianFn:
     """The map (codes, x) -> (figures, d figures / d x) of `scorer`'s study in the variables
     `names`: the design-to-figures map (`assemble`, `objectives.score`,
     `Scorer.derive`) differentiated by forward mode: one jitted `jvp` along the variable of a
@@ -155,15 +156,17 @@ def _compiled_jacobian(scorer, names):
     fn = _COMPILED.get(key)
     if fn is None:
 
-        def figures(codes, x):
+        def figures(codes: dict[str, Any], x: jax.Array) -> dict[str, jax.Array]:
             fig = scorer.derive(_model(scorer, {**codes, **{k: x[:, j] for j, k in enumerate(names)}}), xp=jnp)
             return {k: fig[k] for k in (*(f.name for f in OBJECTIVES), *constraint_names(fig))}
 
         @jax.jit
-        def along(codes, x, j):
+        def along(codes: dict[str, Any], x: jax.Array, j: int) -> tuple[Any, Any]:
             return jax.jvp(lambda y: figures(codes, y), (x,), (jnp.zeros_like(x).at[:, j].set(1.0),))
 
-        def values_and_derivs(codes, x):
+        def values_and_derivs(
+            codes: dict[str, Any], x: np.ndarray
+        ) -> tuple[dict[str, jax.Array], dict[str, jax.Array]]:
             per_var = [along(codes, x, j) for j in range(len(names))]
             return per_var[0][0], {k: jnp.stack([d[1][k] for d in per_var], axis=1) for k in per_var[0][1]}
 
@@ -171,19 +174,19 @@ def _compiled_jacobian(scorer, names):
     return fn
 
 
-def feasible(fig):
+def feasible(fig: dict[str, np.ndarray]) -> np.ndarray:
     """True where every constraint is satisfied (bool array)."""
     return np.all([fig[k] <= 0.0 for k in constraint_names(fig)], axis=0)
 
 
-def told_values(fig):
+def told_values(fig: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Finite objective values to tell the sampler: [accel_0_100_s, range_km] per design."""
     accel = np.where(np.isfinite(fig["accel_0_100_s"]) & (fig["infeasible"] == 0), fig["accel_0_100_s"], WORST_ACCEL_S)
     range_km = np.where(np.isfinite(fig["range_km"]) & (fig["infeasible"] == 0), fig["range_km"], 0.0)
     return np.minimum(accel, WORST_ACCEL_S), np.maximum(range_km, 0.0)
 
 
-def check_reachable(cfg):
+def check_reachable(cfg: Config) -> None:
     """Raise `ConfigError` for an enabled constraint that no design of the space can meet.
 
     Bounds come from the variables' ranges, not from a search: the tallest gearing at the
@@ -192,16 +195,17 @@ def check_reachable(cfg):
     """
     c, space = cfg.constraints, cfg.space
     var = space.variables
-    layouts = set(var["layout"].choices)
+    layouts = set(var["layout"].choices or ())
     if c.top_speed.enabled:
         tallest = []
         for axle in AXLES:
             if layouts & {axle, "dual"}:
                 gears = var.get(f"{axle}_gears")
-                two = gears is not None and 2 in gears.choices
-                tallest.append(var[f"{axle}_ratio"].low * (var[f"{axle}_ratio_2_frac"].low if two else 1.0))
+                two = gears is not None and 2 in (gears.choices or ())
+                low = bounds(var[f"{axle}_ratio"])[0]
+                tallest.append(low * (bounds(var[f"{axle}_ratio_2_frac"])[0] if two else 1.0))
         ratio = min(tallest)
-        names = var[TYRE].choices if TYRE in var else [cfg.vehicle.tyre]
+        names = (var[TYRE].choices or ()) if TYRE in var else [cfg.vehicle.tyre]
         radius = max(float(tyre_of(cfg.vehicle, name).rolling_radius()) for name in names)
         v_max = ob.units.mps_to_kmh(space.motor_max_speed_rpm * ob.units.RPM * radius / ratio)
         if c.top_speed.min_kmh > v_max:
@@ -210,8 +214,8 @@ def check_reachable(cfg):
                 f"the space (overall ratio {ratio:g} at {space.motor_max_speed_rpm:g} rpm) tops out at "
                 f"{v_max:.0f} km/h; lower it, or widen the ratio bounds or space.motor_max_speed_rpm"
             )
-    series = (int(var["cells_series"].low), int(var["cells_series"].high))
-    parallel = int(var["cells_parallel"].low)
+    series = tuple(int(b) for b in bounds(var["cells_series"]))
+    parallel = int(bounds(var["cells_parallel"])[0])
     packs = {
         chem: [
             ob.Pack(
@@ -222,7 +226,7 @@ def check_reachable(cfg):
             )
             for n in series
         ]
-        for chem in var["chemistry"].choices
+        for chem in var["chemistry"].choices or ()
     }
     fewest = f"{series[0]}s{parallel}p"
     if c.pack_fits.enabled:
@@ -237,7 +241,7 @@ def check_reachable(cfg):
         )
         for key, limit, figure, what in limits:
             values = {chem: figure(p[0]) for chem, p in packs.items()}
-            chem = min(values, key=values.get)
+            chem = min(values, key=values.__getitem__)
             if values[chem] > limit:
                 raise ConfigError(
                     f"`constraints.pack_fits.{key}` {limit:g} cannot be met: the smallest pack of the space "
@@ -247,14 +251,14 @@ def check_reachable(cfg):
     if c.pack_voltage.enabled:
         top = {chem: float(p[0].ocv(p[0].soc_max)) for chem, p in packs.items()}
         bottom = {chem: float(p[1].ocv(p[1].soc_min)) for chem, p in packs.items()}
-        chem = min(top, key=top.get)
+        chem = min(top, key=top.__getitem__)
         if top[chem] > c.pack_voltage.max_v:
             raise ConfigError(
                 f"`constraints.pack_voltage.max_v` {c.pack_voltage.max_v:g} cannot be met: the fewest cells in "
                 f"series ({series[0]} {chem}) reach {top[chem]:.0f} V full; raise it, or lower "
                 "space.variables.cells_series.low"
             )
-        chem = max(bottom, key=bottom.get)
+        chem = max(bottom, key=bottom.__getitem__)
         if bottom[chem] < c.pack_voltage.min_v:
             raise ConfigError(
                 f"`constraints.pack_voltage.min_v` {c.pack_voltage.min_v:g} cannot be met: the most cells in series "

@@ -17,12 +17,16 @@ import tempfile
 import threading
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 import optuna
+from optuna.storages.journal import JournalFileBackend
+from optuna.study import StudyDirection
+from optuna.trial import FrozenTrial
 
-from ._columns import columns, distributions
-from ._config import ConfigError, check, redact
+from ._config import Config, ConfigError, check, redact
+from ._designs import Designs, distributions
 from ._figures import BY_NAME, OBJECTIVES, constraint_names
 from ._front import warm_up
 from ._refine import refine
@@ -31,7 +35,7 @@ from ._samplers import make_sampler
 from ._scoring import Scorer, feasible, told_values
 
 log = logging.getLogger(__name__)
-DIRECTIONS = [f.sense for f in OBJECTIVES]
+DIRECTIONS = [StudyDirection.MINIMIZE if f.sense == "minimize" else StudyDirection.MAXIMIZE for f in OBJECTIVES]
 METRICS = [f.name for f in OBJECTIVES]
 CHECKPOINT_DIR = "checkpoint"
 WORKER_ATTR = "worker"
@@ -41,7 +45,7 @@ REFINED_AFTER_ATTR = "refined_after"  # sampled trials of this worker when it wa
 REFINE_EVALUATIONS_ATTR = "refine_evaluations"  # study attribute: model evaluations spent refining
 
 
-def worker_seed(seed, worker, resumed=0):
+def worker_seed(seed: int, worker: int, resumed: int = 0) -> int:
     """A seed for worker `worker` of a study seeded with `seed`: independent streams. A
     worker resuming on a shared storage after `resumed` trials takes another stream, so
     that it does not propose its first designs again."""
@@ -52,7 +56,7 @@ def worker_seed(seed, worker, resumed=0):
 SCHEMA_ATTEMPTS = 5
 
 
-def _is_database_error(e):
+def _is_database_error(e: BaseException) -> bool:
     try:
         import sqlalchemy.exc
     except ImportError:
@@ -60,7 +64,7 @@ def _is_database_error(e):
     return isinstance(e, sqlalchemy.exc.DBAPIError)
 
 
-def open_storage(url):
+def open_storage(url: str | None) -> optuna.storages.BaseStorage:
     """An Optuna storage from `study.storage`: a journal file path or a database URL."""
     if url is None:
         return optuna.storages.InMemoryStorage()
@@ -71,7 +75,7 @@ def open_storage(url):
             raise ConfigError(
                 f"`study.storage` names a journal file in {folder}, which does not exist; create the folder"
             )
-        return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(path))
+        return optuna.storages.JournalStorage(JournalFileBackend(path))
     for attempt in range(SCHEMA_ATTEMPTS):
         try:
             return optuna.storages.RDBStorage(url)
@@ -94,16 +98,18 @@ def open_storage(url):
 class Checkpoint:
     """Batches of trials written atomically to a folder; `load` returns them in order."""
 
-    def __init__(self, folder, fingerprint):
+    def __init__(self, folder: str, fingerprint: str) -> None:
         self.folder = folder
         self.fingerprint = fingerprint
         self.saved = 0  # files written so far (and loaded): the next file's number
 
-    def load(self):
+    def load(self) -> tuple[list[FrozenTrial], optuna.samplers.BaseSampler | None, dict[str, Any]]:
         """(trials, sampler or None, study system attributes) saved so far; ConfigError if
         they belong to another config."""
         files = sorted(glob.glob(os.path.join(self.folder, "batch-*.pkl")))
-        trials, sampler, attrs = [], None, {}
+        trials: list[FrozenTrial] = []
+        sampler: optuna.samplers.BaseSampler | None = None
+        attrs: dict[str, Any] = {}
         for path in files:
             with open(path, "rb") as f:
                 saved = pickle.load(f)
@@ -117,7 +123,7 @@ class Checkpoint:
         self.saved = len(files)
         return trials, sampler, attrs
 
-    def save(self, trials, sampler, attrs):
+    def save(self, trials: list[FrozenTrial], sampler: optuna.samplers.BaseSampler, attrs: dict[str, Any]) -> None:
         """Write a batch: its frozen `trials`, the `sampler` and the study's system
         attributes `attrs` (where samplers cache state, e.g. NSGA-II's parent populations)."""
         os.makedirs(self.folder, exist_ok=True)
@@ -138,12 +144,12 @@ class _LockPickler(pickle.Pickler):
     """Pickles a sampler that holds a lock (Optuna >= 5.1 samplers guard their state with
     one): a lock is saved as a new, released lock of its kind."""
 
-    def reducer_override(self, obj):
+    def reducer_override(self, obj: Any) -> Any:
         factory = _LOCKS.get(type(obj))
         return (factory, ()) if factory is not None else NotImplemented
 
 
-def fingerprint(cfg):
+def fingerprint(cfg: Config) -> str:
     """What must match for a checkpoint to be resumed: the config (a `Config`), less the
     number of trials (a rerun may ask for more) and the progress switch."""
     plain = dataclasses.asdict(cfg)
@@ -155,29 +161,29 @@ def fingerprint(cfg):
 class Progress:
     """Progress bar over designs: batches done, designs/s and the current front size."""
 
-    def __init__(self, total, done, enabled):
-        self.bar = None
+    def __init__(self, total: int, done: int, enabled: bool) -> None:
+        self.bar: Any = None  # a tqdm bar
         if enabled:
             from tqdm.auto import tqdm
 
             self.bar = tqdm(total=total, initial=done, unit="design", dynamic_ncols=True, leave=True)
 
-    def update(self, n, batch, n_batches, front):
+    def update(self, n: int, batch: int, n_batches: int, front: int) -> None:
         if self.bar is not None:
             self.bar.set_description(f"batch {batch}/{n_batches}", refresh=False)
             self.bar.set_postfix(front=front, refresh=False)
             self.bar.update(n)
 
-    def describe(self, text):
+    def describe(self, text: str) -> None:
         if self.bar is not None:
             self.bar.set_description(text)
 
-    def close(self):
+    def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
 
 
-def _worker_trials(study, worker, origin=None):
+def _worker_trials(study: optuna.Study, worker: int, origin: str | None = None) -> list[FrozenTrial]:
     """This worker's completed trials, of the sampler (origin None) or of `origin`."""
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     return [
@@ -185,7 +191,9 @@ def _worker_trials(study, worker, origin=None):
     ]
 
 
-def _tell(study, trials, fig, worker):
+def _tell(
+    study: optuna.Study, trials: list[optuna.Trial], fig: dict[str, np.ndarray], worker: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Tell `trials` their objectives and constraints from `fig`; tag them with `worker`."""
     accel, range_km = told_values(fig)
     names = constraint_names(fig)
@@ -197,7 +205,7 @@ def _tell(study, trials, fig, worker):
     return accel, range_km
 
 
-def front_trials(study):
+def front_trials(study: optuna.Study) -> list[FrozenTrial]:
     """The study's feasible Pareto front, in trial order: the trials of `Study.best_trials`,
     read without its deep copy of every trial of the study (seconds at 10^4 trials)."""
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
@@ -209,26 +217,28 @@ def front_trials(study):
     return [t for t, keep in zip(complete, on) if keep]
 
 
-def _refine_front(study, cfg, sampled, budget):
+def _refine_front(
+    study: optuna.Study, cfg: Config, sampled: int, budget: int
+) -> tuple[list[FrozenTrial], dict[str, np.ndarray]]:
     """Refine the study's feasible front with gradients, within `budget` model evaluations,
     and tell the improved designs as new trials (marked with their origin).
     Returns (the trials told, their figures)."""
     front = front_trials(study)
     if not front:
         return [], {}
-    cols = columns([t.params for t in front], cfg.space)
     accel = np.asarray([t.values[0] for t in front])
     range_km = np.asarray([t.values[1] for t in front])
     started = time.perf_counter()
-    designs, fig, start, evaluations = refine(cfg, cols, accel, range_km, budget, cfg.refine.steps)
+    designs = Designs.from_params([t.params for t in front], cfg.space)
+    designs, fig, start, evaluations = refine(cfg, designs, accel, range_km, budget, cfg.refine.steps)
     # Added whole (create_trial + add_trials) rather than enqueued and asked: with workers
     # sharing the storage, another worker's ask could take an enqueued design.
-    told_accel, told_range = told_values(fig) if len(start) else ([], [])
+    told_accel, told_range = told_values(fig) if len(start) else (np.zeros(0), np.zeros(0))
     dists = distributions(cfg.space)
     trials = [
         optuna.trial.create_trial(
             values=[told_accel[i], told_range[i]],
-            params={k: np.asarray(designs[k][i]).item() for k in cfg.space.variables},
+            params=designs.params(i),
             distributions=dists,
             user_attrs={
                 WORKER_ATTR: cfg.worker,
@@ -252,14 +262,14 @@ def _refine_front(study, cfg, sampled, budget):
     return trials, fig
 
 
-def _warm_up(cfg):
+def _warm_up(cfg: Config) -> None:
     try:
         warm_up(cfg)
     except Exception as e:  # noqa: BLE001 - only a head start; the export compiles anyway
         log.debug("front analysis warm-up failed: %s", e)
 
 
-def run_study(cfg, run_dir, progress=True):
+def run_study(cfg: Config, run_dir: str, progress: bool = True) -> optuna.Study:
     """Run (or resume) the study of `cfg` (a typed Config, checked here: `ConfigError` if it
     cannot work) in `run_dir`. Returns the Study."""
     check(cfg)
@@ -297,7 +307,7 @@ def run_study(cfg, run_dir, progress=True):
     n_batches = -(-n_total // batch_size)
     batch = done // batch_size
     bar = Progress(n_total, min(done, n_total), progress)
-    front = {"accel": [], "range": [], "ok": []}
+    front: dict[str, list[np.ndarray]] = {"accel": [], "range": [], "ok": []}
     started = time.perf_counter()
     warming = threading.Thread(target=_warm_up, args=(cfg,), name="compile-front-analysis", daemon=True)
     rounds = refine_points(cfg)
@@ -321,11 +331,10 @@ def run_study(cfg, run_dir, progress=True):
             if done >= n_total:
                 break
             size = min(batch_size, n_total - done)
-            trials = [study.ask(dists) for _ in range(size)]
-            cols = columns([t.params for t in trials], cfg.space)
-            fig = scorer.figures(cols)
-            accel, range_km = _tell(study, trials, fig, cfg.worker)
-            _save(checkpoint, storage, study, len(trials))
+            asked = [study.ask(dists) for _ in range(size)]
+            fig = scorer.figures(Designs.from_params([t.params for t in asked], cfg.space))
+            accel, range_km = _tell(study, asked, fig, cfg.worker)
+            _save(checkpoint, storage, study, len(asked))
             done += size
             batch += 1
             front["accel"].append(accel)
@@ -341,7 +350,7 @@ def run_study(cfg, run_dir, progress=True):
     return study
 
 
-def refine_points(cfg):
+def refine_points(cfg: Config) -> list[int]:
     """Sampled-trial counts of this worker after which a round of refinement runs:
     `refine.rounds` of them, spread over the study at whole batches, the last at its end."""
     if not (cfg.refine.enabled and cfg.refine.evaluations > 0):
@@ -350,7 +359,7 @@ def refine_points(cfg):
     return sorted({min(n, -(-(n * r // k) // size) * size) for r in range(1, k + 1)})
 
 
-def _save(checkpoint, storage, study, n):
+def _save(checkpoint: Checkpoint | None, storage: optuna.storages.BaseStorage, study: optuna.Study, n: int) -> None:
     """Checkpoint the last `n` trials of `study` in `storage`, just told (nothing to do with
     a shared storage; in memory this process is the only one adding trials)."""
     if checkpoint is not None and n:

@@ -1,14 +1,17 @@
 """The printed summary of a study: the Pareto designs and where the reference designs sit."""
 
-import numpy as np
+from typing import cast
 
-from ._figures import FIGURES, Role
+import numpy as np
+import xarray as xr
+
+from ._figures import FIGURES, Figure, Role
 from ._results import spread
 
 MAX_ROWS = 12
 
 
-def _axle_text(ds, i, axle):
+def _axle_text(ds: xr.Dataset, i: int, axle: str) -> str:
     power = float(ds[f"{axle}_power_kw"].values[i]) if f"{axle}_power_kw" in ds else np.nan
     if not np.isfinite(power):
         return "-"
@@ -20,7 +23,7 @@ def _axle_text(ds, i, axle):
     return text
 
 
-def front_table(ds):
+def front_table(ds: xr.Dataset) -> tuple[list[str], int]:
     """Rows of text: the Pareto designs sorted by 0-100 (at most MAX_ROWS distinct ones, spread
     evenly along the front's length in objectives scaled by their spans, ends included: a
     stretch where the sampler left many designs gets no more rows than its length earns).
@@ -33,10 +36,11 @@ def front_table(ds):
     first = [f for f in columns if f.role is Role.objective]
     later = [f for f in columns if f.role is not Role.objective]
 
-    def cells(figures, i=None):
+    def cells(figures: list[Figure], i: int | None = None) -> list[str]:
+        layout = [cast(tuple[str, int, int], f.summary) for f in figures]  # not None: `columns` has a summary
         if i is None:
-            return [f"{f.summary[0]:>{f.summary[1]}}" for f in figures]
-        return [f"{float(ds[f.name].values[i]):>{f.summary[1]}.{f.summary[2]}f}" for f in figures]
+            return [f"{s[0]:>{s[1]}}" for s in layout]
+        return [f"{float(ds[f.name].values[i]):>{s[1]}.{s[2]}f}" for f, s in zip(figures, layout)]
 
     head = (
         " ".join([f"{'trial':>6}", *cells(first)])
@@ -73,7 +77,7 @@ def front_table(ds):
     return rows, n_front
 
 
-def reference_position(accel_s, range_km, front_accel, front_range):
+def reference_position(accel_s: float, range_km: float, front_accel: np.ndarray, front_range: np.ndarray) -> str:
     """Where a design sits relative to a front of feasible designs. Returns text."""
     if front_accel.size == 0:
         return "no feasible front to compare with"
@@ -92,7 +96,7 @@ def reference_position(accel_s, range_km, front_accel, front_range):
     return f"behind the front: {gain_range:+.1f} km at this 0-100, {gain_time:.2f} s quicker at this range"
 
 
-def summary(ds):
+def summary(ds: xr.Dataset) -> str:
     """The printed summary of a results Dataset (str)."""
     n = ds.sizes["trial"]
     n_ok = int(ds["feasible"].values.sum())

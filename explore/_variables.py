@@ -1,19 +1,17 @@
-"""The design variables: their declaration (unit, bounds or choices, what each sets), the
-checks of a search space against the platform, and the domain rules on a batch of designs
-(which axles are driven, which variables mean something for a design).
+"""The design variables: their declaration (unit, bounds or choices, what each sets) and the
+checks of a search space against the platform.
 
-A design is one value per variable of the space; a batch of designs is a dict of numpy
-arrays keyed by variable name ("columns").
+A design is one value per variable of the space; a batch of designs is an
+`explore._designs.Designs` (one numpy array per variable).
 """
 
 import dataclasses
 import math
-
-import numpy as np
+from typing import Any
 
 import objectives as ob
 
-from ._config import ConfigError
+from ._config import ConfigError, PlatformConfig, SpaceConfig, Variable
 
 LAYOUTS = ("front", "rear", "dual")  # driven axles; dual = one motor per axle (e-4ORCE)
 
@@ -37,10 +35,10 @@ class Spec:
     kind: str
     unit: str
     long_name: str
-    allowed: tuple = ()
+    allowed: tuple[Any, ...] = ()
 
 
-def _axle_specs(axle):
+def _axle_specs(axle: str) -> dict[str, Spec]:
     return {
         f"{axle}_power_kw": Spec("float", "kW", f"{axle} motor peak power"),
         f"{axle}_torque_nm": Spec("float", "N m", f"{axle} motor peak torque"),
@@ -66,7 +64,7 @@ VARIABLES = {
 
 
 # Variables a space may leave out, and the value they then take ("" for the tyre: the platform's own).
-OPTIONAL = {
+OPTIONAL: dict[str, Any] = {
     **{f"{a}_{v}": d for a in AXLES for v, d in (("gears", 1), ("ratio_2_frac", 1.0))},
     "secondary_idle": "drag",
     "boost_frac": 1.0,
@@ -74,12 +72,12 @@ OPTIONAL = {
 }
 
 
-def allowed_choices(name, platform):
+def allowed_choices(name: str, platform: PlatformConfig) -> tuple[Any, ...]:
     """The values a choice variable may take (the tyre catalogue for the tyre)."""
     return tuple(platform.tyres) if name == TYRE else VARIABLES[name].allowed
 
 
-def check_space(space, platform):
+def check_space(space: SpaceConfig, platform: PlatformConfig) -> None:
     """Raise `ConfigError` unless `space` (a SpaceConfig) declares a usable set of variables on
     `platform` (a PlatformConfig: its tyre catalogue)."""
     variables = space.variables
@@ -104,19 +102,20 @@ def check_space(space, platform):
             value = getattr(var, end)
             if value is None or not math.isfinite(value):
                 raise ConfigError(f"`{key}.{end}` must be a finite number, got {value!r}")
-        if not var.low <= var.high:
+        low, high = bounds(var)
+        if not low <= high:
             raise ConfigError(f"`{key}.low` must not exceed `high` ({var.high:g}), got {var.low!r}; swap them")
-        if var.low <= 0.0 and name != "cells_series":
+        if low <= 0.0 and name != "cells_series":
             raise ConfigError(f"`{key}.low` must be > 0, got {var.low!r}")
-        if spec.kind == "int" and (var.low != int(var.low) or var.high != int(var.high) or var.low < 1):
+        if spec.kind == "int" and (low != int(low) or high != int(high) or low < 1):
             raise ConfigError(
                 f"`{key}` is a count: `low` and `high` must be whole numbers >= 1, got {var.low!r}..{var.high!r}"
             )
-        if name.endswith("ratio_2_frac") and var.high >= 1.0:
+        if name.endswith("ratio_2_frac") and high >= 1.0:
             raise ConfigError(f"`{key}.high` must be < 1 (second gear is taller than first), got {var.high!r}")
-        if name == "boost_frac" and var.low < 1.0:
+        if name == "boost_frac" and low < 1.0:
             raise ConfigError(f"`{key}.low` must be >= 1 (launch power is at least the peak power), got {var.low!r}")
-    layouts = set(variables["layout"].choices) if "layout" in variables else set()
+    layouts = set(variables["layout"].choices or ()) if "layout" in variables else set()
     needed = {"layout", "cells_series", "cells_parallel", "chemistry"}
     for axle in AXLES:
         if layouts & {axle, "dual"}:
@@ -131,30 +130,14 @@ def check_space(space, platform):
         )
 
 
-def relaxed_variables(space):
+def bounds(var: Variable) -> tuple[float, float]:
+    """(low, high) of a range variable of a checked space (`check_space`: both are set)."""
+    if var.low is None or var.high is None:
+        raise ConfigError(f"a range variable needs `low` and `high`, got {var.low!r}..{var.high!r}")
+    return float(var.low), float(var.high)
+
+
+def relaxed_variables(space: SpaceConfig) -> list[str]:
     """The variables of `space` that gradients are taken in: continuous ones, and counts
     relaxed to real numbers (declaration order)."""
     return [n for n in space.variables if VARIABLES[n].kind in ("float", "int")]
-
-
-def active(cols):
-    """Which axle variables mean something for each design: {axle: bool array}."""
-    layout = np.asarray(cols["layout"])
-    return {axle: (layout == axle) | (layout == "dual") for axle in AXLES}
-
-
-def meaningful(cols, names):
-    """(n, len(names)) bool: where each variable of `names` means something for a design:
-    axle variables only on a driven axle, the second-gear ratio only with two gears, the
-    secondary axle's idling only on a dual design."""
-    on = active(cols)
-    out = np.ones((len(cols["layout"]), len(names)), bool)
-    for j, name in enumerate(names):
-        if name == "secondary_idle":
-            out[:, j] &= np.asarray(cols["layout"]) == "dual"
-        axle = name.split("_", 1)[0]
-        if axle in on:
-            out[:, j] &= on[axle]
-        if name.endswith("ratio_2_frac"):
-            out[:, j] &= np.asarray(cols[f"{axle}_gears"]) == 2
-    return out

@@ -7,6 +7,7 @@ same pytree structure and one compiled model serves the whole study.
 
 import dataclasses
 import math
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
@@ -14,29 +15,30 @@ import numpy as np
 
 import objectives as ob
 
-from ._config import ConfigError
-from ._variables import TYRE, active
+from ._config import ConfigError, PlatformConfig, SpaceConfig
+from ._designs import Designs
+from ._variables import TYRE
 
 # Stand-ins for the variables of an axle that no layout of the space drives.
-UNDRIVEN = {"power_kw": 100.0, "torque_nm": 300.0, "ratio": 9.0}
+UNDRIVEN: dict[str, float] = {"power_kw": 100.0, "torque_nm": 300.0, "ratio": 9.0}
 
 
-def tyre_library(platform):
+def tyre_library(platform: PlatformConfig) -> ob.Tyre:
     """The platform's tyre catalogue as one batched `objectives.Tyre` (catalogue order)."""
     return ob.stack([tyre_of(platform, name) for name in platform.tyres])
 
 
-def tyre_of(platform, name):
+def tyre_of(platform: PlatformConfig, name: str) -> ob.Tyre:
     """The `objectives.Tyre` of catalogue entry `name` of `platform`."""
     t = platform.tyres[name]
     return ob.tyre(t.size, t.label, t.category)
 
 
-def _axle(codes, axle, max_speed, tyres, two_speed_slot):
+def _axle(codes: dict[str, Any], axle: str, max_speed: float, tyres: ob.Tyre, two_speed_slot: bool) -> ob.Axle:
     # jnp rather than np so that the variables may be traced (gradients).
     driven = jnp.asarray(codes[f"{axle}_driven"], float)
 
-    def column(var):
+    def column(var: str) -> jax.Array:
         values = codes.get(f"{axle}_{var}", UNDRIVEN.get(var))
         return jnp.broadcast_to(jnp.asarray(values, float), driven.shape)
 
@@ -62,7 +64,7 @@ def _axle(codes, axle, max_speed, tyres, two_speed_slot):
     return ob.Axle(motor=motor, gearbox=gearbox, tyre=tyres, n_motors=driven)
 
 
-def platform_body(platform):
+def platform_body(platform: PlatformConfig) -> ob.Body:
     """The platform's `objectives.Body` (unbatched)."""
     return ob.Body(
         glider_mass=platform.glider_mass_kg,
@@ -75,41 +77,41 @@ def platform_body(platform):
     )
 
 
-def has_second_gear(space):
+def has_second_gear(space: SpaceConfig) -> bool:
     """True when some design of `space` can have a two-speed box (the batch then carries a
     second-gear slot for every design)."""
     return any(2 in (var.choices or ()) for name, var in space.variables.items() if name.endswith("_gears"))
 
 
-def build_vehicles(cols, platform, space):
-    """One batched `objectives.Vehicle` for the designs in `cols` (dict of arrays, length n)."""
-    return assemble(encode(cols, platform), platform, space)
+def build_vehicles(designs: Designs, platform: PlatformConfig) -> ob.Vehicle:
+    """One batched `objectives.Vehicle` for `designs` on `platform`."""
+    return assemble(encode(designs, platform), platform, designs.space)
 
 
-def encode(cols, platform):
-    """The designs of `cols` as numbers only (dict of arrays), what `assemble` reads and `jit`
-    can trace: the numeric variables as floats, and the choices as codes: which axles are
+def encode(designs: Designs, platform: PlatformConfig) -> dict[str, np.ndarray]:
+    """`designs` as numbers only (dict of arrays), what `assemble` reads and `jit` can
+    trace: the numeric variables as floats, and the choices as codes: which axles are
     driven (`<axle>_driven`), how each idles (`<axle>_de_excited`, `<axle>_disconnected`;
-    only the front, the secondary axle, has a choice), and indices into the platform's tyre catalogue and `CELLS`."""
-    n = len(cols["layout"])
-    codes = {k: np.asarray(v, float) for k, v in cols.items() if np.asarray(v).dtype.kind in "biuf"}
-    for axle, on in active(cols).items():
+    only the front, the secondary axle, has a choice), and indices into the platform's tyre
+    catalogue and `CELLS`."""
+    codes = {k: np.asarray(v, float) for k, v in designs.columns.items() if np.asarray(v).dtype.kind in "biuf"}
+    for axle, on in designs.active().items():
         codes[f"{axle}_driven"] = on.astype(float)
-    idle = np.asarray(cols["secondary_idle"], dtype=object)  # the front axle is the secondary one
+    idle = np.asarray(designs["secondary_idle"], dtype=object)  # the front axle is the secondary one
     codes["front_de_excited"] = (idle == "de_excited").astype(float)
     codes["front_disconnected"] = (idle == "disconnected").astype(float)
-    codes["rear_de_excited"] = codes["rear_disconnected"] = np.zeros(n)
+    codes["rear_de_excited"] = codes["rear_disconnected"] = np.zeros(len(designs))
     names = list(platform.tyres)
-    chosen = [platform.tyre if not t else t for t in np.asarray(cols.get(TYRE, [""] * n), dtype=object)]
+    chosen = [platform.tyre if not t else t for t in np.asarray(designs[TYRE], dtype=object)]
     codes["tyre_index"] = np.asarray([names.index(t) for t in chosen], dtype=np.int32)
     cells = list(ob.CELLS)
     codes["chemistry_index"] = np.asarray(
-        [cells.index(c) for c in np.asarray(cols["chemistry"], dtype=object)], dtype=np.int32
+        [cells.index(c) for c in np.asarray(designs["chemistry"], dtype=object)], dtype=np.int32
     )
     return codes
 
 
-def assemble(codes, platform, space):
+def assemble(codes: dict[str, Any], platform: PlatformConfig, space: SpaceConfig) -> ob.Vehicle:
     """One batched `objectives.Vehicle` from the `encode`d designs (traceable: jnp only)."""
     n = codes["front_driven"].shape[0]
     max_speed = space.motor_max_speed_rpm * ob.units.RPM
@@ -134,12 +136,12 @@ def assemble(codes, platform, space):
     return jax.tree.map(lambda x: jnp.broadcast_to(jnp.asarray(x, float), (n,)) if jnp.ndim(x) == 0 else x, vehicle)
 
 
-def plain_arrays(vehicles):
+def plain_arrays(vehicles: ob.Vehicle) -> ob.Vehicle:
     """Leaves as float numpy arrays: a weakly typed JAX leaf would compile the model again."""
     return jax.tree.map(lambda x: np.asarray(x, float), vehicles)
 
 
-def whole_cells(pack):
+def whole_cells(pack: ob.Pack) -> ob.Pack:
     """`pack` (relaxed cell counts) as the nearest pack of whole cells that holds no more energy.
 
     The parallel count is rounded to the nearest whole number (at least 1), and the
@@ -153,10 +155,12 @@ def whole_cells(pack):
     return dataclasses.replace(pack, n_series=n_series, n_parallel=n_parallel)
 
 
-_REFERENCES: dict[str, tuple] = {}  # repr(platform) -> reference_vehicles(platform): built once per process
+_REFERENCES: dict[
+    str, tuple[list[dict[str, Any]], list[ob.Vehicle]]
+] = {}  # repr(platform) -> reference_vehicles(platform): built once per process
 
 
-def reference_vehicles(platform):
+def reference_vehicles(platform: PlatformConfig) -> tuple[list[dict[str, Any]], list[ob.Vehicle]]:
     """The platform's published variants as designs on its body: (spec dicts, Vehicles).
 
     Motors, gearing and tyres follow the predictor's estimation rules (`objectives.vehicle_from_spec`);
@@ -170,7 +174,7 @@ def reference_vehicles(platform):
     return _REFERENCES[key]
 
 
-def _build_references(platform):
+def _build_references(platform: PlatformConfig) -> tuple[list[dict[str, Any]], list[ob.Vehicle]]:
     specs = {s.get("id"): s for s in ob.reference_specs()}
     out_specs, vehicles = [], []
     for ref in platform.references:
@@ -188,7 +192,7 @@ def _build_references(platform):
             body=platform_body(platform),
             aux_power=platform.aux_power_w,
             pack=whole_cells(own.pack),
-            speed_limit=next(f.default for f in dataclasses.fields(ob.Vehicle) if f.name == "speed_limit"),
+            speed_limit=cast(float, next(f.default for f in dataclasses.fields(ob.Vehicle) if f.name == "speed_limit")),
         )
         out_specs.append(specs[ref])
         vehicles.append(on_platform)

@@ -15,8 +15,11 @@ import argparse
 import csv
 import os
 import sys
+from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
+import xarray as xr
 
 from ._figures import FIGURES as STUDY_FIGURES
 from ._open import ResultsError, open_results
@@ -26,23 +29,24 @@ from ._variables import VARIABLES
 FIGURES = (*(f.name for f in STUDY_FIGURES if f.shown), "range_per_tenth_s_km", "slope_method", "origin")
 
 
-def _design_variables(ds):
+def _design_variables(ds: xr.Dataset) -> list[str]:
     """The design variables stored in the results, in declaration order."""
     return [k for k in VARIABLES if k in ds.data_vars]
 
 
-def _header(ds, name):
+def _header(ds: xr.Dataset, name: str) -> str:
     units = ds[name].attrs.get("units", "")
     return f"{name} [{units}]" if units and units != "1" else name
 
 
-def front_rows(ds):
+def front_rows(ds: xr.Dataset) -> tuple[list[str], list[list[object]]]:
     """(header, rows) of the Pareto designs, sorted by 0-100 within each job of a sweep."""
     swept = [d for d in ds["accel_0_100_s"].dims if d != "trial"]
     flat = ds.stack(job_index=swept) if swept else ds.expand_dims(job_index=[0])
     names = _design_variables(ds) + [k for k in FIGURES if k in ds]
     settings = swept if "job" not in swept else [c for c in ds["job"].coords]
-    header = settings + ["trial"] + [_header(ds, k) for k in names]
+    # dimension and coordinate names: strs
+    header = cast(list[str], settings) + ["trial"] + [_header(ds, k) for k in names]
     rows = []
     for j in range(flat.sizes["job_index"]):
         one = flat.isel(job_index=j)
@@ -57,14 +61,14 @@ def front_rows(ds):
     return header, rows
 
 
-def _text(v):
+def _text(v: object) -> str:
     if isinstance(v, float):
         return f"{v:.4g}" if abs(v) < 1e4 else f"{v:.0f}"
     return str(v)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m explore.inspect", description=__doc__.splitlines()[0])
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m explore.inspect", description=cast(str, __doc__).splitlines()[0])
     parser.add_argument("path", help="a run directory, its results.nc, or a multirun directory")
     parser.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
     parser.add_argument(

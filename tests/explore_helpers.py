@@ -5,9 +5,7 @@ import pathlib
 
 from omegaconf import OmegaConf
 
-from explore import load_config
-from explore._export import export
-from explore._study import run_study
+from explore import export, load_config, run_study
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"

@@ -7,13 +7,20 @@ import pytest
 from explore_helpers import compose_config, group_options
 
 import objectives as ob
-from explore._columns import columns, distributions
-from explore._config import SAMPLER_SCHEMAS, ConfigError, SamplerName, Variable, validate
-from explore._samplers import make_sampler
-from explore._scoring import Scorer
-from explore._study import run_study
-from explore._variables import VARIABLES, check_space
-from explore._vehicles import build_vehicles, reference_vehicles, whole_cells
+from explore import (
+    VARIABLES,
+    ConfigError,
+    Designs,
+    Scorer,
+    build_vehicles,
+    distributions,
+    make_sampler,
+    reference_vehicles,
+    run_study,
+)
+from explore._config import SAMPLER_SCHEMAS, SamplerName, Variable, validate  # the checks themselves
+from explore._variables import check_space
+from explore._vehicles import whole_cells
 
 GROUPS = ["vehicle", "space", "sampler"]
 CASES = [(g, o) for g in GROUPS for o in group_options(g)]
@@ -41,7 +48,7 @@ def test_config_composes_and_builds(group, option):
                 assert value in var.choices
             else:
                 assert var.low <= value <= var.high
-    fig = Scorer(cfg).figures(columns(designs, cfg.space))
+    fig = Scorer(cfg).figures(Designs.from_params(designs, cfg.space))
     assert fig["accel_0_100_s"].shape == (8,)
     for key in ("accel_0_100_s", "range_km", "kerb_mass_kg", "usable_energy_kwh"):
         assert np.all(np.isfinite(fig[key])), key
@@ -90,7 +97,7 @@ def test_dual_layout_drives_both_axles_and_single_layouts_one():
         "chemistry": "nmc",
     }
     designs = [{**base, "layout": layout} for layout in ("front", "rear", "dual")]
-    v = build_vehicles(columns(designs, cfg.space), cfg.vehicle, cfg.space)
+    v = build_vehicles(Designs.from_params(designs, cfg.space), cfg.vehicle)
     np.testing.assert_array_equal(v.front.n_motors, [1.0, 0.0, 1.0])
     np.testing.assert_array_equal(v.rear.n_motors, [0.0, 1.0, 1.0])
     t = np.asarray(ob.score(v)["accel_0_100_s"])
@@ -119,7 +126,7 @@ def test_two_speed_gearbox_and_the_design_choices_reach_the_model():
         "boost_frac": 1.2,
     }
     designs = [{**d, "secondary_idle": idle} for idle in ("drag", "de_excited", "disconnected")]
-    v = build_vehicles(columns(designs, cfg.space), cfg.vehicle, cfg.space)
+    v = build_vehicles(Designs.from_params(designs, cfg.space), cfg.vehicle)
     np.testing.assert_allclose(v.rear.gearbox.ratio_high, 7.2)
     np.testing.assert_allclose(v.front.gearbox.ratio_high, 9.0)  # single speed in a batch with second gears
     uhp = ob.tyre("255/40 R21", "D", "uhp")
@@ -155,7 +162,9 @@ def test_tyre_choice_is_grip_bought_with_range():
         "secondary_idle": "drag",
         "boost_frac": 1.0,
     }
-    v = build_vehicles(columns([{**d, "tyre": "eco_19"}, {**d, "tyre": "track_21"}], cfg.space), cfg.vehicle, cfg.space)
+    v = build_vehicles(
+        Designs.from_params([{**d, "tyre": "eco_19"}, {**d, "tyre": "track_21"}], cfg.space), cfg.vehicle
+    )
     out = ob.score(v)
     t, r = np.asarray(out["accel_0_100_s"]), np.asarray(out["wltp_range_m"])
     assert t[1] < t[0] and r[0] > 1.08 * r[1]

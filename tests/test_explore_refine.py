@@ -10,12 +10,9 @@ import pytest
 import xarray as xr
 from explore_helpers import compose_config, run
 
-from explore._columns import random_designs
-from explore._refine import _fill_gaps, choice_neighbours, cost_per_start, project, refine
-from explore._results import hypervolume, spread
-from explore._scoring import Scorer, feasible
+from explore import VARIABLES, Designs, Scorer, cost_per_start, feasible, hypervolume, refine, spread
+from explore._refine import _fill_gaps, choice_neighbours, project  # the refinement's own steps
 from explore._summary import summary
-from explore._variables import VARIABLES
 
 # Tighter than the defaults, so that constraints bind on the front being refined.
 TIGHT = [
@@ -60,8 +57,8 @@ def poor_front():
     """A deliberately poor front: the first three non-dominated layers of the feasible
     designs among 640 random ones."""
     _, cfg = compose_config(TIGHT)
-    cols = random_designs(cfg.space, 640, np.random.default_rng(7))
-    fig = Scorer(cfg).figures(cols)
+    designs = Designs.random(cfg.space, 640, np.random.default_rng(7))
+    fig = Scorer(cfg).figures(designs)
     ok = feasible(fig)
     rank = np.full(len(ok), 99)
     rank[ok] = moocore.pareto_rank(
@@ -69,13 +66,11 @@ def poor_front():
     )
     on = rank < 3
     assert on.sum() >= 10
-    front = {k: np.asarray(v)[on] for k, v in cols.items()}
+    front = designs.take(on)
     steps = 6
     budget = 3 * on.sum() * cost_per_start(steps, 2)  # neighbours, a spread of starts and gaps each get a share
-    designs, fig_new, start, evaluations = refine(
-        cfg, front, fig["accel_0_100_s"][on], fig["range_km"][on], budget, steps
-    )
-    return cfg, front, {k: v[on] for k, v in fig.items()}, designs, fig_new, start, evaluations, budget
+    new, fig_new, start, evaluations = refine(cfg, front, fig["accel_0_100_s"][on], fig["range_km"][on], budget, steps)
+    return cfg, front, {k: v[on] for k, v in fig.items()}, new, fig_new, start, evaluations, budget
 
 
 def changed_choices(cfg, designs, front, start):
@@ -86,14 +81,14 @@ def changed_choices(cfg, designs, front, start):
 
 def test_choice_neighbours_change_one_choice_each():
     _, cfg = compose_config([])
-    cols = random_designs(cfg.space, 3, np.random.default_rng(1))
-    near, source = choice_neighbours(cols, cfg.space)
+    designs = Designs.random(cfg.space, 3, np.random.default_rng(1))
+    near, source = choice_neighbours(designs)
     per_design = sum(len(v.choices) - 1 for n, v in cfg.space.variables.items() if VARIABLES[n].kind == "choice")
     assert len(source) == 3 * per_design and np.array_equal(np.bincount(source), [per_design] * 3)
-    assert np.all(changed_choices(cfg, near, cols, source) == 1)
+    assert np.all(changed_choices(cfg, near, designs, source) == 1)
     for name in cfg.space.variables:  # the rest of each design is its source's
         if VARIABLES[name].kind != "choice":
-            assert np.array_equal(np.asarray(near[name]), np.asarray(cols[name])[source])
+            assert np.array_equal(np.asarray(near[name]), np.asarray(designs[name])[source])
 
 
 @pytest.mark.slow
@@ -166,7 +161,7 @@ def test_a_gap_is_filled_from_its_quicker_side(poor_front):
     width = np.hypot(np.diff(t[on]) / np.ptp(t[on]), np.diff(r[on]) / np.ptp(r[on]))
     j = width.argmax()
     quick, slow = on[j], on[j + 1]
-    empty = {k: np.asarray(v)[:0] for k, v in front.items()}
+    empty = front.take(np.zeros(0, int))
     designs, fig, start, evaluations = _fill_gaps(
         cfg, front, t, r, empty, {}, np.zeros(0, int), cost_per_start(6, 2), 6
     )
@@ -179,9 +174,9 @@ def test_a_gap_is_filled_from_its_quicker_side(poor_front):
 
 def test_no_budget_no_refinement():
     _, cfg = compose_config(TIGHT)
-    cols = random_designs(cfg.space, 4, np.random.default_rng(0))
-    designs, fig, start, evaluations = refine(cfg, cols, np.ones(4), np.ones(4), cost_per_start(6, 2) - 1, 6)
-    assert len(start) == 0 and evaluations == 0 and len(designs["layout"]) == 0
+    designs = Designs.random(cfg.space, 4, np.random.default_rng(0))
+    new, fig, start, evaluations = refine(cfg, designs, np.ones(4), np.ones(4), cost_per_start(6, 2) - 1, 6)
+    assert len(start) == 0 and evaluations == 0 and len(new) == 0
 
 
 @pytest.mark.slow

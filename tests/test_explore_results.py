@@ -11,10 +11,7 @@ from explore_helpers import ROOT, TINY, compose_config, run
 
 import explore
 import objectives as ob
-from explore._columns import columns
-from explore._front import front_slopes
-from explore._results import pareto_mask
-from explore._scoring import Scorer, feasible
+from explore import Designs, Scorer, feasible, front_slopes, pareto_mask
 
 
 def schema(ds, names):
@@ -121,11 +118,11 @@ def test_slope_matches_a_finite_difference_along_a_one_variable_front():
         {**fixed, "front_power_kw": p, "rear_power_kw": 100.0, "rear_torque_nm": 300.0, "rear_ratio": 9.0}
         for p in power
     ]
-    cols = columns(designs, cfg.space)
-    fig = Scorer(cfg).figures(cols)
+    batch = Designs.from_params(designs, cfg.space)
+    fig = Scorer(cfg).figures(batch)
     front = pareto_mask(fig["accel_0_100_s"], fig["range_km"], feasible(fig))
     assert front.sum() > 20  # more power is quicker and costs range: a real trade
-    on = {k: np.asarray(v)[front] for k, v in cols.items()}
+    on = batch.take(front)
     slope, method = front_slopes(cfg, on, {k: v[front] for k, v in fig.items()})
     t, r = fig["accel_0_100_s"][front], fig["range_km"][front]
     fd = 0.1 * (r[2:] - r[:-2]) / (t[2:] - t[:-2])  # central differences along the curve

@@ -89,7 +89,7 @@ def test_rerun_in_the_same_directory_resumes(tmp_path):
 
 
 def test_checkpoint_of_another_config_is_refused(tmp_path):
-    from explore._config import ConfigError
+    from explore import ConfigError
 
     run(tmp_path, ["study.n_trials=20"], name="dir")
     with pytest.raises(ConfigError, match="hydra.run.dir"):
@@ -176,7 +176,7 @@ def test_same_seed_and_config_write_the_same_results(tmp_path):
 def test_front_trials_are_optunas_best_trials(tiny):
     """The front refinement starts from is Optuna's own feasible Pareto front (read without
     copying the study), on the tiny study and on a hand-made one with ties and violations."""
-    from explore._study import front_trials
+    from explore import front_trials
 
     study = tiny[0]
     assert [t.number for t in front_trials(study)] == [t.number for t in study.best_trials]
