@@ -64,7 +64,7 @@ def _is_database_error(e: BaseException) -> bool:
     return isinstance(e, sqlalchemy.exc.DBAPIError)
 
 
-def open_storage(url: str | None) -> optuna.storages.BaseStorage:
+def storage_from_url(url: str | None) -> optuna.storages.BaseStorage:
     """An Optuna storage from `study.storage`: a journal file path or a database URL."""
     if url is None:
         return optuna.storages.InMemoryStorage()
@@ -274,7 +274,7 @@ def run_study(cfg: Config, run_dir: str, progress: bool = True) -> optuna.Study:
     cannot work) in `run_dir`. Returns the Study."""
     check(cfg)
     shared = cfg.study.storage is not None
-    storage = open_storage(cfg.study.storage)
+    storage = storage_from_url(cfg.study.storage)
     seed = worker_seed(cfg.seed, cfg.worker)
     sampler = make_sampler(cfg.sampler, seed, cfg.study.batch_size, shared=shared)
     checkpoint = None if shared else Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR), fingerprint(cfg))
