@@ -7,6 +7,7 @@ exit code 2 before anything is written to results.nc.
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, cast
@@ -24,18 +25,59 @@ SUMMARY = "summary.txt"
 FIGURE = "pareto.png"
 
 register()
+_STORAGE: list[str] = []  # the run's storage URL, once known: its secrets are redacted from every message
 
 
 def config_yaml(cfg: DictConfig) -> str:
     """The resolved config as YAML, passwords redacted; what results.nc records."""
     plain = cast(dict[str, Any], OmegaConf.to_container(cfg, resolve=True, enum_to_str=True))  # of a DictConfig: a dict
-    plain["study"]["storage"] = redact(plain["study"]["storage"])
-    return OmegaConf.to_yaml(plain)
+    return redact(OmegaConf.to_yaml(plain), plain["study"]["storage"])
 
 
 def fail(message: str) -> NoReturn:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {redact(message, next(iter(_STORAGE), None))}", file=sys.stderr)
     sys.exit(2)
+
+
+class _Redact(logging.Filter):
+    """Redacts the storage URL's secrets (and any URL's password) from every log record."""
+
+    def __init__(self, url: str | None) -> None:
+        super().__init__()
+        self.url = url
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage(), self.url), None
+        return True
+
+
+def keep_secrets(cfg: DictConfig, run_dir: str) -> None:
+    """Keep the storage URL's secrets out of everything the run writes or says: its log
+    records, and the configs Hydra has written to the run directory (`.hydra/`, and a
+    sweep's `multirun.yaml`) where a password was given literally on the command line."""
+    try:
+        url = OmegaConf.select(cfg, "study.storage")
+    except OmegaConfBaseException:  # an interpolation that cannot resolve: the checks say which
+        return
+    if not url:
+        return
+    _STORAGE[:] = [url]
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_Redact(url))
+    logging.getLogger().addFilter(_Redact(url))
+    hydra_dir = os.path.join(run_dir, ".hydra")
+    paths = [os.path.join(hydra_dir, f) for f in ("config.yaml", "hydra.yaml", "overrides.yaml")]
+    paths.append(os.path.join(os.path.dirname(run_dir), "multirun.yaml"))
+    for path in paths:
+        try:
+            with open(path) as f:
+                text = f.read()
+        except OSError:
+            continue
+        clean = redact(text, url)
+        if clean != text:
+            with open(path, "w") as f:
+                f.write(clean)
 
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
@@ -51,15 +93,16 @@ def main(cfg: DictConfig) -> None:
     from ._study import run_study
     from ._summary import summary
 
+    run_dir = HydraConfig.get().runtime.output_dir
+    keep_secrets(cfg, run_dir)
     try:
         typed = check(to_typed(cfg))
     except ConfigError as e:
         fail(str(e))
     except OmegaConfBaseException as e:
-        fail(f"{str(e).splitlines()[0]}")
+        fail(_config_message(e))
 
     enable_compilation_cache()
-    run_dir = HydraConfig.get().runtime.output_dir
     if not os.access(run_dir, os.W_OK):
         fail(f"`hydra.run.dir` {run_dir} is not writable; choose another with hydra.run.dir=PATH")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -75,6 +118,21 @@ def main(cfg: DictConfig) -> None:
     print(report)
     print(f"Results: {os.path.join(run_dir, RESULTS)}")
     log.info("wrote %s", os.path.join(run_dir, RESULTS))
+
+
+def _config_message(e: OmegaConfBaseException) -> str:
+    """One line for an error OmegaConf raised while reading the config: the key, what is
+    wrong and, for an environment variable that is not set, the fix."""
+    text = str(e).splitlines()[0]
+    key = getattr(e, "full_key", None)
+    missing = re.search(r"Environment variable '([^']+)' not found", text)
+    if missing:
+        name = missing.group(1)
+        return (
+            f"`{key or 'config'}` reads the environment variable {name}, which is not set; "
+            f"export {name}=... before the run (or give a default: ${{oc.env:{name},default}})"
+        )
+    return f"`{key}`: {text}" if key else text
 
 
 def check_output_dirs(argv: Sequence[str]) -> None:

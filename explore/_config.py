@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast, overload
+from urllib.parse import unquote, unquote_plus
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -282,13 +283,56 @@ def to_typed(cfg: DictConfig) -> Config:
     return cast(Config, OmegaConf.to_object(cfg))
 
 
+# Query parameters of a URL whose values are secrets (libpq's password and sslpassword,
+# and the like of other drivers).
+_SECRET_PARAM = re.compile(r"pass|pwd|secret|token|credential", re.IGNORECASE)
+# In any text: the password of scheme://user:password@ (user may be empty; the password runs
+# to the last @ before whitespace or a quote, so an @ in it hides more, never less), and
+# the value of a secret-named query parameter.
+_USERINFO_PASSWORD = re.compile(r"(\w[\w+.-]*://[^\s:/@'\"]*:)[^\s'\"]*@")
+_QUERY_SECRET = re.compile(
+    r"([?&;][^=&;\s'\"]*(?:pass|pwd|secret|token|credential)[^=&;\s'\"]*=)[^&;\s'\"]*", re.IGNORECASE
+)
+
+
+PIECE = 3  # shortest piece of a split password that is redacted on its own (shorter: any "t" would go)
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The secrets a storage URL carries, as written and percent-decoded, longest first: the
+    password of its user info and the values of secret-named query parameters. A password
+    with a raw @ or ? (which should have been percent-encoded) is taken every way a parser
+    may split it, and its pieces too, as a driver's message may show one."""
+    if not url or "://" not in url:
+        return []
+    rest = url.split("://", 1)[1]
+    found = []
+    first, last, before_query = rest.find("@"), rest.rfind("@"), rest.split("?", 1)[0].rfind("@")
+    for at, pieces in ((first, True), (before_query, True), (last, False)):
+        if at >= 0 and ":" in rest[:at]:
+            password = rest[:at].split(":", 1)[1]
+            found += [password, *(p for p in password.split("@") if pieces and len(p) >= PIECE)]
+    for part in re.split(r"[?&;]", rest)[1:]:
+        name, _, value = part.partition("=")
+        if _SECRET_PARAM.search(unquote(name)):
+            found += [value, *(p for p in value.split("@") if len(p) >= PIECE)]
+    out = {x for s in found if s for x in (s, unquote(s), unquote_plus(s)) if x}
+    return sorted(out, key=len, reverse=True)
+
+
 @overload
-def redact(url: str) -> str: ...
+def redact(text: str, url: str | None = None) -> str: ...
 @overload
-def redact(url: None) -> None: ...
-def redact(url: str | None) -> str | None:
-    """A storage URL with any password replaced by ***."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url) if url else url
+def redact(text: None, url: str | None = None) -> None: ...
+def redact(text: str | None, url: str | None = None) -> str | None:
+    """`text` with the secrets of any URL in it, and every secret of the storage URL `url`
+    (as written or decoded, e.g. echoed by a database driver), replaced by ***."""
+    if not text:
+        return text
+    for secret in url_secrets(url):
+        text = text.replace(secret, "***")
+    text = _USERINFO_PASSWORD.sub(r"\1***@", text)
+    return _QUERY_SECRET.sub(r"\1***", text)
 
 
 def check_tyres(platform: PlatformConfig) -> None:

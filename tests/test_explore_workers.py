@@ -197,3 +197,34 @@ def test_workers_at_once_feed_one_postgresql_study(postgres, tmp_path):
     for path in sweep_dir.rglob("*"):
         if path.is_file():
             assert password.encode() not in path.read_bytes(), path
+
+
+def test_a_password_given_as_a_query_parameter_stays_out_of_every_file(postgres, tmp_path):
+    # libpq takes the password as ?password=...; the run works and records the URL redacted.
+    url, password = postgres
+    run_dir = tmp_path / "run"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "explore",
+            "study.storage='" + url + "?password=${oc.env:EXPLORE_DB_PASSWORD}'",
+            f"study.name=query-{os.getpid()}-{tmp_path.name}",
+            "study.n_trials=20",
+            "study.batch_size=20",
+            "study.progress=false",
+            f"hydra.run.dir={run_dir}",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "EXPLORE_DB_PASSWORD": password},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert password not in proc.stdout + proc.stderr
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            assert password.encode() not in path.read_bytes(), path
+    ds = explore.open_results(run_dir)
+    assert ds.attrs["storage"].endswith("?password=***")
