@@ -98,7 +98,14 @@ def score(vehicles: Vehicle, cycles: tuple[str, ...] = ("wltc",), rollout: bool 
     Never raises on a bad design: infeasibility is data.
 
     The batch is processed in vmapped chunks of `CHUNK` designs: the per-step arrays of
-    a chunk stay in cache, which is ~3x faster on a CPU than one vmap over everything.
+    a chunk stay in cache, which is ~3x faster on a CPU than one vmap over everything. A
+    batch of more than `CHUNK` that is not a multiple of it is padded to one with copies of
+    its first design (`lax.map` would trace the model a second time for the remainder).
     """
     one = functools.partial(score_one, cycles=cycles, rollout=rollout)
-    return jax.lax.map(one, vehicles, batch_size=CHUNK)
+    n = jax.tree.leaves(vehicles)[0].shape[0]
+    pad = -n % CHUNK if n > CHUNK else 0
+    if pad:
+        vehicles = jax.tree.map(lambda x: jnp.concatenate([x, jnp.repeat(x[:1], pad, axis=0)]), vehicles)
+    out = jax.lax.map(one, vehicles, batch_size=CHUNK)
+    return jax.tree.map(lambda x: x[:n], out) if pad else out

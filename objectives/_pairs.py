@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._predict import not_built, predict
+from ._predict import predict
 
 ROLES = ("base", "mid", "performance")
 SIGN_THRESHOLD = 0.02  # a published loss larger than this must come out as a loss
@@ -55,8 +55,8 @@ def pair_changes(
                 continue
             r = results[key]
             row: dict[str, Any] = {"role": spec.get("role")}
-            if not_built(r) or not_built(rb):
-                row["error"] = r.get("error") if not_built(r) else f"base {base_key}: {rb.get('error')}"
+            if not _comparable(r) or not _comparable(rb):
+                row["error"] = r.get("error") if not _comparable(r) else f"base {base_key}: {rb.get('error')}"
                 cars[key] = row
                 continue
             row.update(
@@ -81,6 +81,11 @@ def pair_changes(
             cars[key] = row
         out[name] = {"base": base_key, "cars": cars}
     return out, summary(out)
+
+
+def _comparable(entry: Mapping[str, Any]) -> bool:
+    """True when a prediction has the two figures a pair compares."""
+    return "accel_0_100_s" in entry and "wltp_range_km" in entry
 
 
 def summary(pairs: Mapping[str, Mapping[str, Any]]) -> dict[str, int | float | None]:

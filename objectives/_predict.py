@@ -1,6 +1,7 @@
 """Predict published figures for every vehicle of a spec file (`python -m objectives predict`)."""
 
 import dataclasses
+import functools
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -10,7 +11,8 @@ from typing import Any, cast
 import numpy as np
 import yaml
 
-from ._evaluate import describe_infeasible, score
+from ._cache import Program
+from ._evaluate import NO_100, NO_CYCLE, NO_ENERGY, describe_infeasible, score
 from ._gearing import with_second_gear
 from ._pytree import stack
 from ._spec import SpecError, vehicle_from_spec
@@ -26,9 +28,13 @@ def load_specs(path: str | os.PathLike[str]) -> list[Any]:
     """The list of vehicle mappings in a spec file (`vehicles:` list, or a bare list)."""
     try:
         with open(path) as f:
-            data = yaml.safe_load(f)
+            data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml where built
     except OSError as e:
         raise SpecFileError(f"cannot read spec file {path}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise SpecFileError(
+            f"spec file {path} is not a text (UTF-8 YAML) file: byte {e.start} is {e.object[e.start : e.start + 1]!r}"
+        ) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -56,8 +62,9 @@ def common_structure(vehicles: list[Vehicle]) -> list[Vehicle]:
 
 
 def not_built(entry: Mapping[str, Any]) -> bool:
-    """True for an entry whose vehicle could not be built (an error and no figures)."""
-    return "error" in entry and "accel_0_100_s" not in entry
+    """True for an entry with an error and no figures (its vehicle could not be built, or
+    none of its figures means anything)."""
+    return "error" in entry and not any(k in entry for k in _VOID_BY)
 
 
 def _key(spec: object, i: int) -> str:
@@ -65,25 +72,54 @@ def _key(spec: object, i: int) -> str:
     return str(vid) if vid is not None else f"vehicles[{i}]"
 
 
-def predict(specs: Sequence[Any]) -> dict[str, dict[str, Any]]:
-    """Predicted figures keyed by vehicle id; a vehicle that cannot be built gets {'error': ...}."""
-    results: dict[str, dict[str, Any] | None] = {}
-    built: list[tuple[str, Vehicle]] = []
+def keys(specs: Sequence[Any]) -> list[str]:
+    """The key of each vehicle of `specs` in `predict`'s results: its `id`, or
+    `vehicles[i]` without one; a repeated id gets `<id> (vehicles[i])` (and an error)."""
+    out: list[str] = []
     for i, spec in enumerate(specs):
         key = _key(spec, i)
-        if key in results:
-            key = f"{key}#{i}"
+        out.append(f"{key} (vehicles[{i}])" if key in out else key)
+    return out
+
+
+# Figures a prediction reports, and when each is meaningful: finite and positive, and not
+# made void by an infeasibility bit of the model (`describe_infeasible`).
+_VOID_BY = {
+    "accel_0_100_s": NO_100,
+    "top_speed_kmh": 0,
+    "wltp_wh_per_km": NO_CYCLE,
+    "wltp_range_km": NO_CYCLE | NO_ENERGY,
+    "udds_wh_per_km": NO_CYCLE,
+    "hwfet_wh_per_km": NO_CYCLE,
+    "epa_range_mi": NO_CYCLE | NO_ENERGY,
+}
+
+
+def predict(specs: Sequence[Any]) -> dict[str, dict[str, Any]]:
+    """Predicted figures keyed as `keys(specs)`. A vehicle that cannot be built gets
+    {'error': ...}; one whose figures are impossible (a design that cannot reach 100 km/h or
+    follow a cycle, a non-finite or non-positive figure) gets an `error` and keeps only the
+    figures that mean something."""
+    results: dict[str, dict[str, Any] | None] = {}
+    built: list[tuple[str, Vehicle]] = []
+    first: dict[str, int] = {}
+    for i, (spec, key) in enumerate(zip(specs, keys(specs))):
+        own = _key(spec, i)
+        if own in first:
+            why = f"id {own!r} is also the id of vehicles[{first[own]}]; give each vehicle its own id"
+            results[key] = {"error": why}
+            continue
+        first[own] = i
         try:
             built.append((key, vehicle_from_spec(spec)))
             results[key] = None
         except SpecError as e:
             results[key] = {"error": str(e)}
     if built:
-        scores = score(stack(common_structure([v for _, v in built])), cycles=("wltc", "udds", "hwfet"))
-        scores = {k: np.asarray(v) for k, v in scores.items()}
+        scores = _scores(common_structure([v for _, v in built]))
         for j, (key, _) in enumerate(built):
             s = {k: float(v[j]) for k, v in scores.items()}
-            entry: dict[str, Any] = {
+            figures = {
                 "accel_0_100_s": s["accel_0_100_s"],
                 "top_speed_kmh": mps_to_kmh(s["top_speed_mps"]),
                 "wltp_wh_per_km": j_per_m_to_wh_per_km(s["wltc_consumption_j_per_m"]),
@@ -92,11 +128,34 @@ def predict(specs: Sequence[Any]) -> dict[str, dict[str, Any]]:
                 "hwfet_wh_per_km": j_per_m_to_wh_per_km(s["hwfet_consumption_j_per_m"]),
                 "epa_range_mi": s["epa_range_m"] / MILE,
             }
-            reasons = describe_infeasible(int(scores["infeasible"][j]))
-            if reasons or not all(math.isfinite(x) for x in entry.values()):
-                entry["error"] = "; ".join(reasons) or "non-finite prediction"
+            code = int(scores["infeasible"][j])
+            entry: dict[str, Any] = {
+                k: v for k, v in figures.items() if math.isfinite(v) and v > 0.0 and not code & _VOID_BY[k]
+            }
+            reasons = describe_infeasible(code)
+            impossible = [k for k in figures if k not in entry and not code & _VOID_BY[k]]
+            if impossible:
+                reasons.append(f"no meaningful {', '.join(impossible)} (non-finite or not positive)")
+            if reasons:
+                entry["error"] = "; ".join(reasons)
             results[key] = entry
     return cast(dict[str, dict[str, Any]], results)  # every placeholder is filled
+
+
+CHUNK = 1000  # vehicles per model call: bounded memory, one compiled program for a file of any length
+_SCORE = Program(functools.partial(score, cycles=("wltc", "udds", "hwfet")), "predict")
+
+
+def _scores(vehicles: list[Vehicle]) -> dict[str, np.ndarray]:
+    """Model outputs for `vehicles` (one tree structure), in calls of at most `CHUNK`
+    vehicles, the last padded with copies of its first so that every call has one shape."""
+    size = min(CHUNK, len(vehicles))
+    parts = []
+    for start in range(0, len(vehicles), size):
+        chunk = vehicles[start : start + size]
+        out = _SCORE(stack(chunk + chunk[:1] * (size - len(chunk))))
+        parts.append({k: np.asarray(v)[: len(chunk)] for k, v in out.items()})
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 # (label, predicted key, published key, format)
@@ -114,16 +173,17 @@ def table(specs: Sequence[Any], results: Mapping[str, Mapping[str, Any]]) -> str
     header = f"{'vehicle':34s}" + "".join(f"{label:>28s}" for label, *_ in _COLUMNS)
     lines += [header, f"{'':34s}" + f"{'model  published  error':>28s}" * len(_COLUMNS), "-" * len(header)]
     errors: dict[str, list[float]] = {label: [] for label, *_ in _COLUMNS}
-    for i, spec in enumerate(specs):
-        key = _key(spec, i)
+    for spec, key in zip(specs, keys(specs)):
         res = results.get(key, {})
         row = f"{key[:33]:34s}"
         if not_built(res):
             lines.append(row + f"  error: {res['error']}")
             continue
         for label, pk, sk, fmt in _COLUMNS:
-            pred, pub = res[pk], spec.get(sk)
-            if isinstance(pub, (int, float)) and pub:
+            pred, pub = res.get(pk), spec.get(sk) if isinstance(spec, dict) else None
+            if pred is None:
+                cell = f"{'-':>7s} {fmt.format(pub) if isinstance(pub, (int, float)) else '-':>9s} {'':>7s}"
+            elif isinstance(pub, (int, float)) and pub:
                 err = pred / pub - 1.0
                 errors[label].append(abs(err))
                 cell = f"{fmt.format(pred):>7s} {fmt.format(pub):>9s} {100 * err:+6.1f}%"

@@ -59,10 +59,13 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any, Literal, cast, overload
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import yaml
+from jax import lax
 
-from ._battery import CELLS, PACK_MASS_FACTOR, Pack
+from ._battery import CELLS, PACK_MASS_FACTOR, Cell, Pack
 from ._constants import (
     CG_HEIGHT_FACTOR,
     CONSTANT_POWER_SPEED_RATIO,
@@ -86,7 +89,7 @@ from ._constants import (
 )
 from ._gearing import Axle, Gearbox
 from ._motor import motor_of_type
-from ._pytree import field_default
+from ._pytree import Leaf, field_default
 from ._tyre import Tyre, mean_section_width, parse_size, tyre
 from ._units import KMH, KW, MM, RPM, WH
 from ._vehicle import Body, Vehicle
@@ -342,9 +345,15 @@ def _pack(spec: Mapping[str, Any]) -> Pack:
     if m:
         n_series = float(m.group(1))
     elif voltage is not None:
-        n_series = float(round(voltage / float(cell.nominal_voltage())))
+        n_series = float(round(voltage / (_cell_energy_j(chemistry) / float(cell.capacity))))
     else:
         n_series = float(DEFAULT_SERIES)
+    if n_series < 1.0:
+        field = "pack_configuration" if m else "battery_nominal_voltage_v"
+        raise SpecError(
+            f"`{field}` ({spec.get(field)!r}) gives {n_series:g} cells in series; a pack needs at least one "
+            f"(a {chemistry.upper()} cell is {_cell_energy_j(chemistry) / float(cell.capacity):.2f} V nominal)"
+        )
     gross = _number(spec, "battery_gross_kwh")
     usable = _number(spec, "battery_usable_kwh")
     if gross is None:
@@ -353,25 +362,48 @@ def _pack(spec: Mapping[str, Any]) -> Pack:
         usable = DEFAULT_USABLE_FRAC.value * gross
     if usable > gross:
         raise SpecError(f"`battery_usable_kwh` ({usable:g}) exceeds `battery_gross_kwh` ({gross:g})")
-    cell_energy_j = float(cell.energy_between(0.0, 1.0))
+    cell_energy_j = _cell_energy_j(chemistry)
     n_parallel = gross * 1e3 * WH / (n_series * cell_energy_j)
     frac = usable / gross
     soc_max = 1.0 - 0.4 * (1.0 - frac)
-    lo, hi = 0.0, soc_max
-    for _ in range(60):  # bisection for the window start holding `frac` of the energy
-        mid = 0.5 * (lo + hi)
-        if float(cell.energy_between(mid, soc_max)) > frac * cell_energy_j:
-            lo = mid
-        else:
-            hi = mid
     return Pack(
         cell=cell,
         n_series=n_series,
         n_parallel=n_parallel,
         mass_factor=PACK_MASS_FACTOR[chemistry],
-        soc_min=0.5 * (lo + hi),
+        soc_min=float(_window_start(cell, soc_max, frac)),
         soc_max=soc_max,
     )
+
+
+@jax.jit
+def _powertrain_mass(pack: Pack, front: Axle, rear: Axle) -> jax.Array:
+    """Pack, motors, inverters, gearboxes, wheels and tyres (kg): the kerb mass less the
+    glider, the inverters rated for the pack's lowest open-circuit voltage (compiled: one
+    program per tree structure, not a dispatch per operation and vehicle)."""
+    v_min = pack.ocv(pack.soc_min)
+    return jnp.asarray(pack.mass() + front.mass(v_min) + rear.mass(v_min))
+
+
+@functools.cache
+def _cell_energy_j(chemistry: str) -> float:
+    """Energy (J) of a full cell of the library, computed once per chemistry."""
+    return float(CELLS[chemistry].energy_between(0.0, 1.0))
+
+
+@jax.jit
+def _window_start(cell: Cell, soc_max: Leaf, frac: Leaf) -> jax.Array:
+    """The SOC where the window up to `soc_max` holds `frac` of the cell's energy: 60 steps
+    of bisection, compiled (one program for every cell and window)."""
+
+    def step(_: int, bounds: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
+        lo, hi = bounds
+        mid = 0.5 * (lo + hi)
+        above = cell.energy_between(mid, soc_max) > frac * cell.energy_between(0.0, 1.0)
+        return jnp.where(above, mid, lo), jnp.where(above, hi, mid)
+
+    lo, hi = lax.fori_loop(0, 60, step, (jnp.zeros_like(soc_max), jnp.asarray(soc_max, float)))
+    return 0.5 * (lo + hi)
 
 
 def _rating_frac(spec: Mapping[str, Any], key: str) -> float | None:
@@ -384,6 +416,12 @@ def vehicle_from_spec(spec: object) -> Vehicle:
     """A `Vehicle` (floats, unbatched) from one spec mapping; raises `SpecError`."""
     if not isinstance(spec, dict):
         raise SpecError(f"each vehicle must be a mapping of fields, got {type(spec).__name__}")
+    top, accel = _number(spec, "top_speed_kmh"), _number(spec, "accel_0_100_kmh_s")
+    if top is not None and accel is not None and top <= 100.0:
+        raise SpecError(
+            f"`top_speed_kmh` ({top:g}) is not above 100 km/h, yet `accel_0_100_kmh_s` ({accel:g}) is given; "
+            "one of the two is wrong"
+        )
     kerb = kerb_mass_kg(spec)
     motors = _motor_list(spec)
     powers_kw = _split(motors, "peak_power_kw", _number(spec, "system_power_kw"), "system_power_kw")
@@ -426,8 +464,7 @@ def vehicle_from_spec(spec: object) -> Vehicle:
     area = _number(spec, "frontal_area_m2") or FRONTAL_AREA_FACTOR.value * width * height
     cd = _number(spec, "drag_coefficient") or DEFAULT_CD.value
     pack = _pack(spec)
-    v_min = float(pack.ocv(pack.soc_min))
-    powertrain = float(pack.mass()) + float(axles["front"].mass(v_min)) + float(axles["rear"].mass(v_min))
+    powertrain = float(_powertrain_mass(pack, axles["front"], axles["rear"]))
     glider = kerb - powertrain
     if glider <= 0.0:
         raise SpecError(

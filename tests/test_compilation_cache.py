@@ -62,3 +62,46 @@ def test_off_writes_no_cache(spec, tmp_path, monkeypatch):
     proc = _predict(spec, "off")
     assert proc.returncode == 0, proc.stderr
     assert not (tmp_path / "xdg").exists()
+
+
+def test_a_traced_program_is_kept_and_read_back(spec, tmp_path):
+    # The first run traces the model and keeps the traced program; the second reads it
+    # (no tracing) and gives the same figures to the last digit.
+    cache = tmp_path / "cache"
+    first = _predict(spec, str(cache))
+    programs = sorted((cache / "programs").iterdir())
+    assert len(programs) == 1 and programs[0].suffix == ".jaxexport", programs
+    stamp = programs[0].stat().st_mtime_ns
+    second = _predict(spec, str(cache))
+    assert second.returncode == 0 and second.stdout == first.stdout
+    assert programs[0].stat().st_mtime_ns == stamp  # read, not written again
+
+
+def test_a_torn_program_file_is_traced_again(spec, tmp_path):
+    cache = tmp_path / "cache"
+    first = _predict(spec, str(cache))
+    (program,) = (cache / "programs").iterdir()
+    program.write_bytes(program.read_bytes()[:100])  # cut short, as by a full disk
+    second = _predict(spec, str(cache))
+    assert second.returncode == 0 and second.stdout == first.stdout, second.stderr
+    assert "traced program" in second.stderr and "tracing again" in second.stderr
+    assert program.stat().st_size > 100  # replaced by a whole one
+
+
+def test_a_program_is_traced_again_when_the_source_changes(tmp_path):
+    # The key holds the source of objectives and explore: an edit (here a copy of the
+    # package with one more comment line) never runs a program traced from the old code.
+    import shutil
+
+    copy = tmp_path / "src"
+    for package in ("objectives", "explore"):
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    code = "import objectives._cache as c, sys; sys.stdout.write(c._source_digest())"
+    digest = [
+        subprocess.run([sys.executable, "-c", code], cwd=copy, capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    ]
+    with open(copy / "objectives" / "_units.py", "a") as f:
+        f.write("# an edit\n")
+    edited = subprocess.run([sys.executable, "-c", code], cwd=copy, capture_output=True, text=True, check=True).stdout
+    assert digest[0] == digest[1] != edited

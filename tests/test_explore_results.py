@@ -19,6 +19,7 @@ def schema(ds, names):
     return xr.Dataset({k: (ds[k].dims, np.zeros((0,) * ds[k].ndim, ds[k].dtype), ds[k].attrs) for k in names})
 
 
+@pytest.mark.slow
 def test_results_schema(tmp_path):
     _, ds, run_dir = run(tmp_path)
     ds = xr.open_dataset(run_dir / "results.nc")
