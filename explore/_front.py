@@ -114,11 +114,13 @@ def front_slopes(cfg: Config, designs: Designs, fig: dict[str, np.ndarray]) -> t
     return TENTH_S * slope, method
 
 
-@jax.jit
-def _traces(vehicles: ob.Vehicle) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+def _trace_runs(vehicles: ob.Vehicle) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
     speed, time, _, _ = jax.vmap(ob.accel_run)(vehicles)
     cycle = jax.vmap(lambda v: ob.cycle_trace(v, TRACE_CYCLE))(vehicles)
     return speed, time, jnp.asarray(cycle["battery_power_w"]), jnp.asarray(cycle["soc"])
+
+
+_traces = ob.Program(_trace_runs, "traces")
 
 
 def front_traces(cfg: Config, designs: Designs) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:

@@ -4,6 +4,8 @@ Every call of the model has the same batch shape (`batch_size`, short batches ar
 by repeating their first design), so the model is compiled once per study.
 """
 
+import functools
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,7 +39,7 @@ class Scorer:
         parts = []
         for start, stop, index in padded_chunks(n, self.batch_size):
             chunk = jax.tree.map(lambda x, index=index: x[index], vehicles)
-            out = ob.score(chunk, cycles=self.cycles, rollout=self.cfg.objective.rollout)
+            out = _compiled_score(self)(chunk)
             parts.append(_numpy(out, stop - start))
         return _concatenate(parts)
 
@@ -134,12 +136,29 @@ def _model(scorer: Scorer, codes: dict[str, Any]) -> dict[str, jax.Array]:
 
 def _compiled_model(scorer: Scorer) -> Callable[[dict[str, Any]], dict[str, jax.Array]]:
     """`_model` jitted (`assemble` and `objectives.score` in one program: no eager JAX
-    dispatch per design batch), shared by every `Scorer` of the same study."""
+    dispatch per design batch), shared by every `Scorer` of the same study, its traced
+    program kept on disk (`objectives.Program`)."""
     key = ("model", *_study_key(scorer.cfg))
     fn = _COMPILED.get(key)
     if fn is None:
-        fn = _COMPILED[key] = jax.jit(lambda codes: _model(scorer, codes))
+        fn = _COMPILED[key] = ob.Program(lambda codes: _model(scorer, codes), _program_name(key))
     return fn
+
+
+def _compiled_score(scorer: Scorer) -> Callable[[ob.Vehicle], dict[str, jax.Array]]:
+    """`objectives.score` of `scorer`'s cycles and rollout, its traced program kept on disk."""
+    key = ("score", scorer.cycles, scorer.cfg.objective.rollout)
+    fn = _COMPILED.get(key)
+    if fn is None:
+        score = functools.partial(ob.score, cycles=scorer.cycles, rollout=scorer.cfg.objective.rollout)
+        fn = _COMPILED[key] = ob.Program(score, _program_name(key))
+    return fn
+
+
+def _program_name(key: tuple[Any, ...]) -> str:
+    """A file name for the traced program of `key` (what it is, and what the study's figures
+    depend on: `_study_key`)."""
+    return f"{key[0]}-{hashlib.sha256(repr(key[1:]).encode()).hexdigest()[:16]}"
 
 
 JacobianFn = Callable[[dict[str, Any], np.ndarray], tuple[dict[str, jax.Array], dict[str, jax.Array]]]
@@ -160,9 +179,10 @@ def _compiled_jacobian(scorer: Scorer, names: tuple[str, ...]) -> JacobianFn:
             fig = scorer.derive(_model(scorer, {**codes, **{k: x[:, j] for j, k in enumerate(names)}}), xp=jnp)
             return {k: fig[k] for k in (*(f.name for f in OBJECTIVES), *constraint_names(fig))}
 
-        @jax.jit
-        def along(codes: dict[str, Any], x: jax.Array, j: int) -> tuple[Any, Any]:
+        def tangent(codes: dict[str, Any], x: jax.Array, j: int) -> tuple[Any, Any]:
             return jax.jvp(lambda y: figures(codes, y), (x,), (jnp.zeros_like(x).at[:, j].set(1.0),))
+
+        along = ob.Program(tangent, _program_name(key))
 
         def values_and_derivs(
             codes: dict[str, Any], x: np.ndarray

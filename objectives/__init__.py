@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import _units as units
 from ._battery import CELLS, PACK_MASS_FACTOR, Cell, Pack
-from ._cache import enable_compilation_cache
+from ._cache import Program, enable_compilation_cache
 from ._constants import MOTOR_TYPES, Constant
 from ._constants import table as constants_table
 from ._consumption import cycle_energy, cycle_trace, step_powers
@@ -44,6 +44,7 @@ __all__ = [
     "Cycle",
     "Gearbox",
     "Pack",
+    "Program",
     "SpecError",
     "SpecFileError",
     "SynchronousMotor",
