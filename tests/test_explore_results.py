@@ -62,6 +62,7 @@ def test_results_schema(tmp_path):
     np.testing.assert_array_equal(ds["pareto_trial"].values, ds["trial"].values[ds["pareto"].values])
 
 
+@pytest.mark.slow
 def test_traces_agree_with_the_scores(tmp_path):
     _, ds, _ = run(tmp_path)
     for trial in ds["pareto_trial"].values[:3]:
