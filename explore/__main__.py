@@ -90,7 +90,7 @@ def main(cfg: DictConfig) -> None:
 
     from ._export import export
     from ._plots import pareto_figure
-    from ._study import run_study
+    from ._study import run_lock, run_study
     from ._summary import summary
 
     run_dir = HydraConfig.get().runtime.output_dir
@@ -106,18 +106,31 @@ def main(cfg: DictConfig) -> None:
     if not os.access(run_dir, os.W_OK):
         fail(f"`hydra.run.dir` {run_dir} is not writable; choose another with hydra.run.dir=PATH")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    resume = (
+        "the trials told so far are in the shared storage; rerun the same command to go on"
+        if typed.study.storage
+        else f"the batches done so far are checkpointed in {run_dir}; rerun the same command (same hydra.run.dir) "
+        "to resume"
+    )
     try:
-        study = run_study(typed, run_dir, progress=typed.study.progress)
+        with run_lock(run_dir):  # the whole job: study, results.nc, plots and summary
+            study = run_study(typed, run_dir, progress=typed.study.progress)
+            results = os.path.join(run_dir, RESULTS)
+            ds = export(study, typed, config_yaml(cfg), results)
+            pareto_figure(ds, os.path.join(run_dir, FIGURE))
+            report = summary(ds)
+            with open(os.path.join(run_dir, SUMMARY), "w") as f:
+                f.write(report + "\n")
     except ConfigError as e:
         fail(str(e))
-    ds = export(study, typed, config_yaml(cfg), os.path.join(run_dir, RESULTS))
-    pareto_figure(ds, os.path.join(run_dir, FIGURE))
-    report = summary(ds)
-    with open(os.path.join(run_dir, SUMMARY), "w") as f:
-        f.write(report + "\n")
+    except OSError as e:  # a full disk or a folder gone while writing the outputs
+        fail(f"cannot write the results in {run_dir} ({e.strerror or e}); free space or fix the folder, then {resume}")
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: {resume}", file=sys.stderr)
+        sys.exit(130)
     print(report)
-    print(f"Results: {os.path.join(run_dir, RESULTS)}")
-    log.info("wrote %s", os.path.join(run_dir, RESULTS))
+    print(f"Results: {results}")
+    log.info("wrote %s", results)
 
 
 def _config_message(e: OmegaConfBaseException) -> str:

@@ -417,8 +417,18 @@ def validate(cfg: Config) -> None:
     _check(
         cfg.refine.rounds >= 1, "refine.rounds", cfg.refine.rounds, "must be >= 1 (refinement rounds over the study)"
     )
-    _check(cfg.seed >= 0, "seed", cfg.seed, "must be >= 0")
-    _check(cfg.worker >= 0, "worker", cfg.worker, "must be >= 0")
+    # results.nc keeps the seed and worker as 64-bit integers
+    _check(0 <= cfg.seed < 2**63, "seed", cfg.seed, "must be >= 0 and < 2**63")
+    _check(0 <= cfg.worker < 2**31, "worker", cfg.worker, "must be >= 0 and < 2**31")
+    _check(
+        cfg.cluster.local_jobs == -1 or cfg.cluster.local_jobs >= 1,
+        "cluster.local_jobs",
+        cfg.cluster.local_jobs,
+        "must be >= 1 (jobs at once), or -1 for one per core",
+    )
+    for key in ("time_min", "cpus", "mem_gb", "array_parallelism"):
+        _check(getattr(cfg.cluster, key) >= 1, f"cluster.{key}", getattr(cfg.cluster, key), "must be >= 1")
+    _check(cfg.cluster.gpus >= 0, "cluster.gpus", cfg.cluster.gpus, "must be >= 0")
 
     sp = cfg.sampler
     _check(
@@ -434,6 +444,12 @@ def validate(cfg: Config) -> None:
             "sampler.population_size",
             sp.population_size,
             "must be >= 2, or null for one batch",
+        )
+        _check(
+            sp.population_size is not None or s.batch_size >= 2,
+            "study.batch_size",
+            s.batch_size,
+            f"must be >= 2 with sampler={sp.name.value} (its population is one batch), or set sampler.population_size",
         )
         if sp.mutation_prob is not None:
             _fraction("sampler.mutation_prob", sp.mutation_prob)

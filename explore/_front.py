@@ -130,7 +130,7 @@ def front_traces(cfg: Config, designs: Designs) -> tuple[np.ndarray, np.ndarray,
     grid = np.arange(0.0, ACCEL_TRACE_END_S + 0.5 * ACCEL_TRACE_DT_S, ACCEL_TRACE_DT_S)
     cycle_time = np.asarray(ob.load_cycle(TRACE_CYCLE).time[1:], float)
     parts: dict[str, list[np.ndarray]] = {"trace_speed_kmh": [], "trace_battery_power_kw": [], "trace_soc": []}
-    for start, stop, chunk in designs.chunks(cfg.study.batch_size):
+    for start, stop, chunk in designs.chunks(Scorer(cfg).batch_size):
         vehicles = plain_arrays(build_vehicles(chunk, cfg.vehicle))
         speed, time, power, soc = (np.asarray(a, float)[: stop - start] for a in _traces(vehicles))
         parts["trace_speed_kmh"].append(

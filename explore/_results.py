@@ -1,7 +1,9 @@
 """The results of a study as a CF-style xarray Dataset, and the Pareto front."""
 
+import errno
 import os
 import platform as _platform
+import shutil
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -229,13 +231,26 @@ TRACES = ("trace_speed_kmh", "trace_battery_power_kw", "trace_soc")
 
 
 def write_atomic(ds: xr.Dataset, path: str) -> None:
-    """Write `ds` to NetCDF at `path` via a temporary file in the same directory."""
+    """Write `ds` to NetCDF at `path` via a temporary file in the same directory: `path` is
+    the whole new file or what it was before, never a part. Raises `OSError` (ENOSPC)
+    before writing when the folder has less free space than the data (HDF5 does not fail
+    cleanly on a full disk)."""
     path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".nc", dir=os.path.dirname(path) or ".")
+    folder = os.path.dirname(path) or "."
+    need = int(ds.nbytes) + 2**20
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise OSError(
+            errno.ENOSPC, f"no space left on the device: {need / 2**20:.1f} MiB needed, {free / 2**20:.1f} free"
+        )
+    fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".nc", dir=folder)
     os.close(fd)
     try:
         encoding = {k: {"zlib": True, "complevel": 4} for k in TRACES if k in ds}
-        ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
+        try:
+            ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
+        except (RuntimeError, ValueError) as e:  # h5py's form of an I/O failure
+            raise OSError(errno.EIO, f"writing {path} failed: {e}") from None
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; results are for sharing

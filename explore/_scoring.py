@@ -30,7 +30,8 @@ class Scorer:
 
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
-        self.batch_size = cfg.study.batch_size
+        # A batch larger than the study would pad every call with designs nobody asked for.
+        self.batch_size = min(cfg.study.batch_size, cfg.study.n_trials)
         self.cycles = CYCLES[cfg.objective.range]
 
     def model_figures(self, vehicles: ob.Vehicle, n: int) -> dict[str, np.ndarray]:

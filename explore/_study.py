@@ -7,16 +7,21 @@ storage itself (a journal file or a database URL) holds the study and is shared 
 other workers; this worker's trials are tagged with its number.
 """
 
+import contextlib
 import dataclasses
+import fcntl
 import glob
 import hashlib
+import json
 import logging
 import os
 import pickle
+import socket
 import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -45,6 +50,47 @@ REFINED_AFTER_ATTR = "refined_after"  # sampled trials of this worker when it wa
 REFINE_EVALUATIONS_ATTR = "refine_evaluations"  # study attribute: model evaluations spent refining
 
 
+LOCK = ".explore.lock"  # in the run directory: held (flock) by the run using it
+TEMPORARIES = (".results-*.nc", os.path.join(CHECKPOINT_DIR, ".batch-*"))  # left by a killed run
+_HELD: set[str] = set()  # run directories this process holds
+
+
+@contextlib.contextmanager
+def run_lock(run_dir: str) -> Iterator[None]:
+    """Hold `run_dir` for this run: `ConfigError`, naming the other process, while another
+    run holds it (two runs must not interleave their batches and results). Temporaries a
+    killed run left there are removed once it is held. Re-entrant within a process; the
+    lock goes with the process, however it ends."""
+    key = os.path.realpath(run_dir)
+    if key in _HELD:
+        yield
+        return
+    os.makedirs(run_dir, exist_ok=True)
+    fd = os.open(os.path.join(run_dir, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            raise ConfigError(
+                f"`hydra.run.dir` {run_dir} is in use by another run ({other}); wait for it to end, "
+                "or give this one another hydra.run.dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+        for pattern in TEMPORARIES:
+            for stale in glob.glob(os.path.join(run_dir, pattern)):
+                os.unlink(stale)
+                log.info("removed %s, left by a run that did not finish", stale)
+        _HELD.add(key)
+        try:
+            yield
+        finally:
+            _HELD.discard(key)
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def worker_seed(seed: int, worker: int, resumed: int = 0) -> int:
     """A seed for worker `worker` of a study seeded with `seed`: independent streams. A
     worker resuming on a shared storage after `resumed` trials takes another stream, so
@@ -68,14 +114,10 @@ def storage_from_url(url: str | None) -> optuna.storages.BaseStorage:
     """An Optuna storage from `study.storage`: a journal file path or a database URL."""
     if url is None:
         return optuna.storages.InMemoryStorage()
+    if not url.strip():
+        raise ConfigError("`study.storage` is empty; give a journal file path or a database URL, or null for none")
     if "://" not in url or url.startswith("journal://"):
-        path = url.removeprefix("journal://")
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise ConfigError(
-                f"`study.storage` names a journal file in {folder}, which does not exist; create the folder"
-            )
-        return optuna.storages.JournalStorage(JournalFileBackend(path))
+        return _journal(url.removeprefix("journal://"))
     for attempt in range(SCHEMA_ATTEMPTS):
         try:
             return optuna.storages.RDBStorage(url)
@@ -93,6 +135,60 @@ def storage_from_url(url: str | None) -> optuna.storages.BaseStorage:
         f"`study.storage` {redact(url)!r} cannot be opened as a database: {redact(why)}; "
         "use a journal file path or a URL like postgresql+psycopg://user@host/db"
     ) from None
+
+
+def _journal(path: str) -> optuna.storages.JournalStorage:
+    """A journal-file storage at `path`, checked: a file (not a folder) in a writable folder,
+    that holds Optuna journal records. A last record cut short (a crash or a full disk in the
+    middle of an append) is cut off and reported, so that the next append starts a line."""
+    key = "`study.storage`"
+    if not path:
+        raise ConfigError(f"{key} 'journal://' names no file; give a path, e.g. journal://runs/study.journal")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ConfigError(f"{key} names a journal file in {folder}, which does not exist; create the folder")
+    if os.path.isdir(path):
+        example = f"{path.rstrip('/')}/study.journal"
+        raise ConfigError(f"{key} {path!r} is a folder; name a journal file in it, e.g. {example}")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise ConfigError(f"{key} {path!r} cannot be written here; choose a writable location")
+    if os.path.exists(path):
+        _check_journal(path)
+    try:
+        return optuna.storages.JournalStorage(JournalFileBackend(path))
+    except Exception as e:  # noqa: BLE001 - Optuna's replay of a damaged journal
+        raise ConfigError(f"{key} {path!r} cannot be read as an Optuna journal ({e}); use another file") from None
+
+
+def _check_journal(path: str) -> None:
+    """Raise `ConfigError` unless `path` is a journal of JSON records, one per line; cut off
+    a torn last record (no line end), with a warning that says how many bytes went."""
+    with open(path, "rb+") as f:
+        data = f.read()
+        if not data:
+            return
+        end = data.rfind(b"\n") + 1
+        for i, line in enumerate(data[:end].splitlines()):
+            try:
+                json.loads(line)
+            except ValueError:
+                raise ConfigError(
+                    f"`study.storage` {path!r} is not an Optuna journal (line {i + 1} is not a JSON record); "
+                    "use another file"
+                ) from None
+        if end < len(data):
+            if not end or not data[end:].startswith(b"{"):  # never cut what may not be a journal
+                raise ConfigError(
+                    f"`study.storage` {path!r} is not an Optuna journal (it does not hold JSON records, one "
+                    "per line); use another file"
+                )
+            f.truncate(end)
+            log.warning(
+                "journal %s ended inside a record (%d bytes, from a write that did not finish): cut off; "
+                "the trials before it are kept",
+                path,
+                len(data) - end,
+            )
 
 
 class Checkpoint:
@@ -129,11 +225,18 @@ class Checkpoint:
         os.makedirs(self.folder, exist_ok=True)
         payload = {"fingerprint": self.fingerprint, "trials": trials, "sampler": sampler, "study_system_attrs": attrs}
         fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=self.folder)
-        with os.fdopen(fd, "wb") as f:
-            _LockPickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, os.path.join(self.folder, f"batch-{self.saved:06d}.pkl"))
+        try:
+            with os.fdopen(fd, "wb") as f:
+                _LockPickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, os.path.join(self.folder, f"batch-{self.saved:06d}.pkl"))
+        except OSError as e:
+            os.unlink(tmp)
+            raise ConfigError(
+                f"the checkpoint in {self.folder} cannot be written ({e.strerror}); free space or fix the folder, "
+                "then rerun the same command: the study resumes after its last saved batch"
+            ) from None
         self.saved += 1
 
 
@@ -273,6 +376,11 @@ def run_study(cfg: Config, run_dir: str, progress: bool = True) -> optuna.Study:
     """Run (or resume) the study of `cfg` (a typed Config, checked here: `ConfigError` if it
     cannot work) in `run_dir`. Returns the Study."""
     check(cfg)
+    with run_lock(run_dir):
+        return _run_study(cfg, run_dir, progress)
+
+
+def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
     shared = cfg.study.storage is not None
     storage = storage_from_url(cfg.study.storage)
     seed = worker_seed(cfg.seed, cfg.worker)

@@ -65,6 +65,22 @@ OURS = [
     (["refine.rounds=0"], "refine.rounds", "0"),
     (["hydra.run.dir=/proc/explore-cannot-be-here"], "hydra.run.dir", "/proc/explore-cannot-be-here"),  # unwritable
     (["hydra.run.dir=/etc/hostname/run"], "hydra.run.dir", "/etc/hostname/run"),  # under a file
+    # Values the checks once let through and the study could not use.
+    (["seed=18446744073709551616"], "seed", "18446744073709551616"),  # beyond results.nc's int64
+    (["study.batch_size=1"], "study.batch_size", "1"),  # NSGA-II's population is one batch
+    (["sampler=nsga3", "study.batch_size=1"], "study.batch_size", "1"),
+    (["cluster.local_jobs=0"], "cluster.local_jobs", "0"),
+    (["cluster.cpus=0"], "cluster.cpus", "0"),
+    (["worker=4294967296"], "worker", "4294967296"),
+    # Storages that cannot hold a study.
+    (["study.storage=''"], "study.storage", "empty"),
+    (["study.storage=journal://"], "study.storage", "journal://"),
+    (["study.storage=/tmp"], "study.storage", "/tmp"),  # a folder, not a file
+    (["study.storage=/etc/hostname"], "study.storage", "/etc/hostname"),  # not a journal (or not writable)
+    (["study.storage=postgresql+psycopg://explore@127.0.0.1:1/explore"], "study.storage", "127.0.0.1:1"),
+    # An environment variable that is not set, in the storage and elsewhere.
+    (["study.storage=${oc.env:EXPLORE_NO_SUCH_VARIABLE}"], "study.storage", "EXPLORE_NO_SUCH_VARIABLE"),
+    (["seed=${oc.env:EXPLORE_NO_SUCH_SEED}"], "seed", "EXPLORE_NO_SUCH_SEED"),
 ]
 
 # Hydra's own composition errors: (overrides, text its message contains)
@@ -111,9 +127,8 @@ def test_bad_value_gives_one_line_exit_2_and_no_results(outcomes, index):
     assert line.startswith("error: ") and "Traceback" not in proc.stderr
     assert f"`{key}" in line, line
     assert value in line, line
-    assert any(fix in line for fix in ("must", "use", "raise", "lower", "choose", "swap", "add", "known", "create")), (
-        line
-    )
+    fixes = ("must", "use", "raise", "lower", "choose", "swap", "add", "known", "create", "give", "export")
+    assert any(fix in line for fix in fixes), line
     assert not (run_dir / "results.nc").exists()
     assert not list(run_dir.glob("*.nc")) if run_dir.exists() else True
 

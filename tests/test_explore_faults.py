@@ -105,3 +105,117 @@ def test_killed_worker_resumes_on_its_shared_journal(tmp_path):
     assert all(after.get(t.number) == t.params for t in before)
     with xr.open_dataset(tmp_path / "worker" / "results.nc") as ds:
         assert ds.sizes["trial"] == 1200
+
+
+def test_a_second_run_in_the_same_directory_is_refused_while_the_first_runs(tmp_path):
+    run_dir = tmp_path / "busy"
+    first = _start([f"hydra.run.dir={run_dir}", "study.n_trials=100000"])  # still running when the second comes
+    deadline = time.monotonic() + 300
+    while not list((run_dir / "checkpoint").glob("batch-*.pkl")):
+        assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()[-2000:]
+        time.sleep(0.05)
+    second = subprocess.run(
+        [sys.executable, "-m", "explore", *RUN, f"hydra.run.dir={run_dir}", "seed=7"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert second.returncode == 2, second.stderr[-2000:]
+    lines = [line for line in second.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "in use by another run" in lines[0] and f"pid {first.pid}" in lines[0], lines
+    # The refused run wrote nothing: the first run's checkpoint is all there is.
+    assert not (run_dir / "results.nc").exists()
+
+
+def test_ctrl_c_says_how_to_resume_and_the_rerun_completes(tmp_path):
+    run_dir = tmp_path / "interrupted"
+    proc = _start([f"hydra.run.dir={run_dir}"])
+    deadline = time.monotonic() + 300
+    while len(list((run_dir / "checkpoint").glob("batch-*.pkl"))) < 3:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()[-2000:]
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-2000:]
+    assert "interrupted" in err.strip().splitlines()[-1] and "rerun" in err.strip().splitlines()[-1]
+    _finish([f"hydra.run.dir={run_dir}"])
+    with xr.open_dataset(run_dir / "results.nc") as ds:
+        assert sorted(ds["trial"].values) == list(range(1200))
+
+
+def test_temporaries_of_a_killed_run_are_removed_by_the_next(tmp_path):
+    run_dir = tmp_path / "stale"
+    (run_dir / "checkpoint").mkdir(parents=True)
+    left = [run_dir / ".results-k1ll3d.nc", run_dir / "checkpoint" / ".batch-k1ll3d"]
+    for path in left:
+        path.write_bytes(b"half a file")
+    _finish([f"hydra.run.dir={run_dir}", "study.n_trials=40"])
+    assert not any(path.exists() for path in left)
+    assert (run_dir / "results.nc").exists()
+
+
+def test_a_journal_cut_inside_its_last_record_is_repaired_and_resumed(tmp_path):
+    journal = tmp_path / "study.journal"
+    shared = [f"study.storage={journal}", "study.name=torn", "study.n_trials=100"]
+    _finish([*shared, f"hydra.run.dir={tmp_path / 'a'}"])
+    whole = journal.read_bytes()
+    with open(journal, "ab") as f:
+        f.write(b'{"op_code": 5, "worker_id": "w", "trial_id": 7, "par')  # a crash mid-append
+    proc = subprocess.run(
+        [sys.executable, "-m", "explore", *RUN, *shared, "study.n_trials=200", f"hydra.run.dir={tmp_path / 'b'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "ended inside a record" in proc.stdout + proc.stderr  # a warning in the log
+    assert journal.read_bytes().startswith(whole)  # nothing before the torn record was touched
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(journal)))
+    complete = optuna.load_study(study_name="torn", storage=storage).get_trials(
+        deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)
+    )
+    assert len(complete) == 200 and len({t.number for t in complete}) == 200
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MiB tmpfs (skipped where mounting is not allowed)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_full_disk_is_one_line_and_the_rerun_resumes_to_the_same_trials(small_disk, tmp_path):
+    run_dir = small_disk / "run"
+    proc = subprocess.run(
+        [sys.executable, "-m", "explore", *RUN, f"hydra.run.dir={run_dir}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "space left" in lines[0].lower() and "rerun" in lines[0], proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert not list(run_dir.rglob(".batch-*")) and not list(run_dir.glob(".results-*"))  # no partial file
+    subprocess.run(["mount", "-o", "remount,size=256m", str(small_disk)], check=True)
+    _finish([f"hydra.run.dir={run_dir}"])
+    _finish([f"hydra.run.dir={tmp_path / 'straight'}"])
+    with (
+        xr.open_dataset(run_dir / "results.nc") as resumed,
+        xr.open_dataset(tmp_path / "straight" / "results.nc") as straight,
+    ):
+        assert sorted(resumed["trial"].values) == list(range(1200))
+        for name in ("layout", "front_power_kw", "accel_0_100_s", "range_km"):
+            a, b = resumed[name].values, straight[name].values
+            assert ((a == b) | ((a != a) & (b != b))).all(), name
