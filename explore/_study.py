@@ -380,6 +380,38 @@ def run_study(cfg: Config, run_dir: str, progress: bool = True) -> optuna.Study:
         return _run_study(cfg, run_dir, progress)
 
 
+FINGERPRINT_ATTR = "explore_fingerprint"  # study attribute: what every worker of a shared study agrees on
+
+
+def study_fingerprint(cfg: Config) -> dict[str, str]:
+    """What the workers of one shared study must agree on, part by part (a digest of
+    each): the platform, the search space (variables, bounds, choices), the constraints and
+    the objective. Seeds, worker numbers, budgets and samplers may differ."""
+    plain = dataclasses.asdict(cfg)
+    return {
+        part: hashlib.sha256(repr(plain[part]).encode()).hexdigest()[:16]
+        for part in ("vehicle", "space", "constraints", "objective")
+    }
+
+
+def _join(study: optuna.Study, storage: optuna.storages.BaseStorage, cfg: Config) -> None:
+    """Join a shared study: record this config's fingerprint on a new study, or raise
+    `ConfigError` if the study was started with another one (its designs would be labelled
+    with this config's space, bounds and constraints)."""
+    mine = study_fingerprint(cfg)
+    theirs = study.user_attrs.get(FINGERPRINT_ATTR)
+    if theirs is None:
+        study.set_user_attr(FINGERPRINT_ATTR, mine)
+        # Read back: of two workers creating the study at once, the first to write wins.
+        theirs = storage.get_study_user_attrs(storage.get_study_id_from_name(study.study_name))[FINGERPRINT_ATTR]
+    if theirs != mine:
+        differ = [part for part in mine if theirs.get(part) != mine[part]] or ["config"]
+        raise ConfigError(
+            f"`study.name` {cfg.study.name!r} in `study.storage` {redact(cfg.study.storage)!r} holds a study whose "
+            f"{', '.join(differ)} differ from this config's; use another study.name, or that study's config to join it"
+        )
+
+
 def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
     shared = cfg.study.storage is not None
     storage = storage_from_url(cfg.study.storage)
@@ -388,9 +420,17 @@ def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
     checkpoint = None if shared else Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR), fingerprint(cfg))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        study = optuna.create_study(
-            storage=storage, sampler=sampler, study_name=cfg.study.name, directions=DIRECTIONS, load_if_exists=True
-        )
+        try:
+            study = optuna.create_study(
+                storage=storage, sampler=sampler, study_name=cfg.study.name, directions=DIRECTIONS, load_if_exists=True
+            )
+        except ValueError as e:  # a study of that name with other directions
+            raise ConfigError(
+                f"`study.name` {cfg.study.name!r} in `study.storage` {redact(cfg.study.storage)!r} is another kind of "
+                f"study ({e}); use another study.name"
+            ) from None
+        if shared:
+            _join(study, storage, cfg)
         study.set_metric_names(METRICS)
     if checkpoint is not None:
         trials, saved_sampler, attrs = checkpoint.load()

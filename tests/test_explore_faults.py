@@ -219,3 +219,34 @@ def test_a_full_disk_is_one_line_and_the_rerun_resumes_to_the_same_trials(small_
         for name in ("layout", "front_power_kw", "accel_0_100_s", "range_km"):
             a, b = resumed[name].values, straight[name].values
             assert ((a == b) | ((a != a) & (b != b))).all(), name
+
+
+def test_a_shared_study_refuses_a_worker_with_another_space_or_constraints(tmp_path):
+    journal = tmp_path / "study.journal"
+    shared = [f"study.storage={journal}", "study.name=agreed", "study.n_trials=40"]
+    _finish([*shared, f"hydra.run.dir={tmp_path / 'w0'}"])
+    before = len(_complete_in(journal, "agreed"))
+    for change, part in (
+        ("constraints.top_speed.min_kmh=140", "constraints"),
+        ("space.variables.front_power_kw.low=73", "space"),
+        ("vehicle=leaf", "vehicle"),
+    ):
+        run_dir = tmp_path / f"other-{part}"
+        proc = subprocess.run(
+            [sys.executable, "-m", "explore", *RUN, *shared, "worker=1", change, f"hydra.run.dir={run_dir}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 2, proc.stderr[-2000:]
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and "study.name" in lines[0] and part in lines[0], lines
+        assert not (run_dir / "results.nc").exists()
+    assert len(_complete_in(journal, "agreed")) == before  # nothing added under the wrong label
+
+
+def _complete_in(journal, name):
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(journal)))
+    study = optuna.load_study(study_name=name, storage=storage)
+    return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
