@@ -34,6 +34,29 @@ def _overrides(job_dir: str) -> dict[str, Any]:
     return out
 
 
+REQUIRED = ("accel_0_100_s", "range_km", "feasible", "pareto")  # what every reader of results.nc relies on
+
+
+def _load(path: str) -> xr.Dataset:
+    """results.nc at `path`, read whole; `ResultsError` for a file that is cut short, not
+    NetCDF, or of an older schema, saying how to get a good one."""
+    try:
+        ds = xr.load_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError) as e:
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ResultsError(
+            f"{path} cannot be read as results ({why}): cut short or not NetCDF; rerun the study "
+            "(the same command and run directory) to write it again"
+        ) from None
+    missing = [name for name in REQUIRED if name not in ds.variables]
+    if missing:
+        raise ResultsError(
+            f"{path} has no `{missing[0]}`: written by another version of explore; rerun the study "
+            "(the same command and run directory) to write it in this version's schema"
+        )
+    return ds
+
+
 def _fill_values(datasets: Sequence[xr.Dataset]) -> dict[Hashable, bool | str]:
     """Padding per variable: False for flags, '' for text, NaN for numbers."""
     fill: dict[Hashable, bool | str] = {}
@@ -76,9 +99,12 @@ def open_results(path: str | os.PathLike[str]) -> xr.Dataset:
     """
     path = os.fspath(path)
     if os.path.isfile(path) and path.endswith(".nc"):
-        return xr.load_dataset(path, engine="h5netcdf")
+        return _load(path)
     if os.path.isfile(os.path.join(path, RESULTS)):
-        return xr.load_dataset(os.path.join(path, RESULTS), engine="h5netcdf")
+        return _load(os.path.join(path, RESULTS))
+    if os.path.isfile(path):
+        folder = os.path.dirname(path) or "."
+        raise ResultsError(f"{path} is not a results file; give its run directory {folder} (or a results.nc)")
     if not os.path.isdir(path):
         raise ResultsError(f"{path} does not exist; give a run directory or a multirun directory")
     jobs = sorted(
@@ -88,7 +114,7 @@ def open_results(path: str | os.PathLike[str]) -> xr.Dataset:
     if not jobs:
         raise ResultsError(f"{path} holds no {RESULTS}: not a run directory, nor a multirun directory of runs")
     settings = [_overrides(j) for j in jobs]
-    datasets = [xr.load_dataset(os.path.join(j, RESULTS), engine="h5netcdf") for j in jobs]
+    datasets = [_load(os.path.join(j, RESULTS)) for j in jobs]
     shared = {(ds.attrs.get("storage") or "", ds.attrs.get("study_name")) for ds in datasets}
     if len(shared) == 1 and next(iter(shared))[0]:
         # Workers of one study in a shared storage: each export holds the whole study as

@@ -96,8 +96,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         folder = args.path if os.path.isdir(args.path) else os.path.dirname(args.path)
         out = args.out or os.path.join(folder, f"trace-{args.trace}.png")
-        print(f"wrote {trace_figure(ds, args.trace, out)}")
+        try:
+            print(f"wrote {trace_figure(ds, args.trace, out)}")
+        except OSError as e:
+            print(f"error: cannot write the --trace figure {out} ({e.strerror or e}); give --out PATH", file=sys.stderr)
+            return 2
         return 0
+    if args.csv:
+        try:  # before the table: an unwritable path ends the command with nothing half-done
+            with open(args.csv, "a"):
+                pass
+        except OSError as e:
+            print(f"error: cannot write --csv {args.csv} ({e.strerror}); choose another path", file=sys.stderr)
+            return 2
     header, rows = front_rows(ds)
     widths = [max(len(h), *(len(_text(r[c])) for r in rows)) if rows else len(h) for c, h in enumerate(header)]
     print("  ".join(h.rjust(w) for h, w in zip(header, widths)))
