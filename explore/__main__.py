@@ -14,9 +14,11 @@ from typing import Any, NoReturn, cast
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from ._callbacks import FAILED
 from ._config import ConfigError, check, redact, register, to_typed
 
 log = logging.getLogger("explore")
@@ -34,8 +36,25 @@ def config_yaml(cfg: DictConfig) -> str:
     return redact(OmegaConf.to_yaml(plain), plain["study"]["storage"])
 
 
+_SWEEP_JOB: list[str] = []  # the job directory, when this run is one job of a sweep
+
+
+class _JobFailed(Exception):
+    """A sweep job ended with an error line; the other jobs go on."""
+
+
 def fail(message: str) -> NoReturn:
-    print(f"error: {redact(message, next(iter(_STORAGE), None))}", file=sys.stderr)
+    """Print one error line and end the run with exit code 2; in a sweep, end only this job
+    (its line is kept in `<job dir>/error.txt` and the sweep reports it when it ends)."""
+    line = f"error: {redact(message, next(iter(_STORAGE), None))}"
+    print(line, file=sys.stderr)
+    if _SWEEP_JOB:
+        try:
+            with open(os.path.join(_SWEEP_JOB[0], FAILED), "w") as f:
+                f.write(line + "\n")
+        except OSError:
+            pass  # an unwritable job directory: its line above is all there is
+        raise _JobFailed(line)
     sys.exit(2)
 
 
@@ -82,6 +101,21 @@ def keep_secrets(cfg: DictConfig, run_dir: str) -> None:
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> None:
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        _SWEEP_JOB[:] = [hydra_cfg.runtime.output_dir]
+        try:
+            os.remove(os.path.join(hydra_cfg.runtime.output_dir, FAILED))  # an earlier attempt's
+        except OSError:
+            pass
+    try:
+        run(cfg)
+    except _JobFailed:
+        return  # the sweep goes on, and reports this job when it ends
+
+
+def run(cfg: DictConfig) -> None:
+    """One job: check the config, run the study, write results.nc, plots and summary."""
     # Imports that pull in JAX and Optuna stay here so `--help` and `--cfg` are quick.
     logging.getLogger("jax").setLevel(logging.WARNING)  # backend probing is not news
     import optuna

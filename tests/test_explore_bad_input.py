@@ -140,3 +140,20 @@ def test_hydra_composition_errors_pass_through(outcomes, index):
     assert proc.returncode == 1, proc.stderr[-2000:]  # Hydra's own exit code
     assert text in proc.stderr and "Traceback" not in proc.stderr
     assert not (run_dir / "results.nc").exists()
+
+
+def test_a_sweep_runs_its_good_jobs_and_names_the_bad_ones(tmp_path):
+    # A job with a bad value (n_trials=0) is one error line; the jobs after it still run,
+    # and the sweep ends with exit code 2 and a line naming the jobs that failed.
+    sweep_dir = tmp_path / "sweep"
+    args = [*SMALL, "study.n_trials=0,20", "seed=0,1", f"hydra.sweep.dir={sweep_dir}"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "explore", "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert sum("`study.n_trials`" in line for line in errors) == 2, errors  # each bad job says why
+    assert "2 of 4 jobs" in errors[-1] and "job 0 (" in errors[-1] and "job 1 (" in errors[-1], errors[-1]
+    assert sorted(p.parent.name for p in sweep_dir.glob("*/results.nc")) == ["2", "3"]
+    assert (sweep_dir / "pareto.png").exists()  # the sweep figure of the jobs that ran
