@@ -113,7 +113,7 @@ def outcomes(tmp_path_factory):
 
 
 def test_the_table_is_long_enough():
-    assert len(OURS) + len(HYDRAS) >= 30
+    assert len(OURS) + len(HYDRAS) >= 61
 
 
 @pytest.mark.parametrize("index", range(len(OURS)), ids=[" ".join(c[0]) for c in OURS])
