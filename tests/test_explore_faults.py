@@ -250,3 +250,29 @@ def _complete_in(journal, name):
     storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(journal)))
     study = optuna.load_study(study_name=name, storage=storage)
     return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+
+
+@pytest.mark.parametrize("moment", ["refinement", "export"])
+def test_killed_during_refinement_or_export_resumes_to_the_same_results(moment, tmp_path):
+    # Killed once every sampled batch is checkpointed: inside the refinement of the front
+    # (before its designs are saved), or while results.nc is being written.
+    args = ["study.n_trials=200", "refine.enabled=true", "refine.evaluations=600", "refine.rounds=1"]
+    run_dir = tmp_path / moment
+    checkpoint = run_dir / "checkpoint"
+    proc = _start([*args, f"hydra.run.dir={run_dir}"])
+    if moment == "refinement":
+        _kill_when(proc, lambda: len(list(checkpoint.glob("batch-*.pkl"))) >= 200 // 20)
+    else:
+        _kill_when(proc, lambda: bool(list(run_dir.glob(".results-*.nc"))), timeout=600)
+    assert not (run_dir / "results.nc").exists()
+    _finish([*args, f"hydra.run.dir={run_dir}"])
+    _finish([*args, f"hydra.run.dir={tmp_path / 'straight'}"])
+    assert not list(run_dir.glob(".results-*"))  # the killed run's temporary is gone
+    with (
+        xr.open_dataset(run_dir / "results.nc") as resumed,
+        xr.open_dataset(tmp_path / "straight" / "results.nc") as straight,
+    ):
+        assert list(resumed["trial"].values) == list(straight["trial"].values)
+        for name in ("origin", "layout", "front_power_kw", "accel_0_100_s", "range_km", "pareto"):
+            a, b = resumed[name].values, straight[name].values
+            assert ((a == b) | ((a != a) & (b != b))).all(), name
