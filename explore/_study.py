@@ -149,7 +149,7 @@ def _journal(path: str) -> optuna.storages.JournalStorage:
         raise ConfigError(f"{key} names a journal file in {folder}, which does not exist; create the folder")
     if os.path.isdir(path):
         example = f"{path.rstrip('/')}/study.journal"
-        raise ConfigError(f"{key} {path!r} is a folder; name a journal file in it, e.g. {example}")
+        raise ConfigError(f"{key} {path!r} is a folder; give a journal file in it, e.g. {example}")
     if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
         raise ConfigError(f"{key} {path!r} cannot be written here; choose a writable location")
     if os.path.exists(path):
