@@ -57,7 +57,7 @@ class Scorer:
     def reference_figures(self) -> dict[str, np.ndarray]:
         """Study figures of the platform's published variants (`reference_vehicles`), scored
         once per study and process (the warm-up thread scores them while the sampler works)."""
-        key = ("references", *_study_key(self.cfg))
+        key = ("references", *study_key(self.cfg))
         if key not in _COMPILED:
             vehicles = reference_vehicles(self.cfg.vehicle)[1]
             _COMPILED[key] = self.derive(self.model_figures(ob.stack(vehicles), len(vehicles))) if vehicles else {}
@@ -116,8 +116,11 @@ _COMPILED: dict[
 ] = {}  # (what the figures depend on, ...) -> jitted function (or figures): once per study
 
 
-def _study_key(cfg: Config) -> tuple[str, ...]:
-    return repr(cfg.vehicle), repr(cfg.space), repr(cfg.constraints), repr(cfg.objective)
+STUDY_PARTS = ("vehicle", "space", "constraints", "objective")  # what a study's figures depend on
+
+
+def study_key(cfg: Config) -> tuple[str, ...]:
+    return tuple(repr(getattr(cfg, part)) for part in STUDY_PARTS)
 
 
 def _numpy(out: dict[str, Any], n: int) -> dict[str, np.ndarray]:
@@ -139,7 +142,7 @@ def _compiled_model(scorer: Scorer) -> Callable[[dict[str, Any]], dict[str, jax.
     """`_model` jitted (`assemble` and `objectives.score` in one program: no eager JAX
     dispatch per design batch), shared by every `Scorer` of the same study, its traced
     program kept on disk (`objectives.Program`)."""
-    key = ("model", *_study_key(scorer.cfg))
+    key = ("model", *study_key(scorer.cfg))
     fn = _COMPILED.get(key)
     if fn is None:
         fn = _COMPILED[key] = ob.Program(lambda codes: _model(scorer, codes), _program_name(key))
@@ -158,7 +161,7 @@ def _compiled_score(scorer: Scorer) -> Callable[[ob.Vehicle], dict[str, jax.Arra
 
 def _program_name(key: tuple[Any, ...]) -> str:
     """A file name for the traced program of `key` (what it is, and what the study's figures
-    depend on: `_study_key`)."""
+    depend on: `study_key`)."""
     return f"{key[0]}-{hashlib.sha256(repr(key[1:]).encode()).hexdigest()[:16]}"
 
 
@@ -172,7 +175,7 @@ def _compiled_jacobian(scorer: Scorer, names: tuple[str, ...]) -> JacobianFn:
     traced index, called once per variable (a vmap over all tangents compiled for 50 % longer
     and ran no faster), compiled once per chunk shape and shared by every `Scorer` of the
     same study (the refinement, the front's slopes, the warm-up)."""
-    key = ("jacobian", *_study_key(scorer.cfg), names)
+    key = ("jacobian", *study_key(scorer.cfg), names)
     fn = _COMPILED.get(key)
     if fn is None:
 

@@ -37,7 +37,7 @@ from ._front import warm_up
 from ._refine import refine
 from ._results import pareto_mask
 from ._samplers import make_sampler
-from ._scoring import Scorer, feasible, told_values
+from ._scoring import STUDY_PARTS, Scorer, feasible, study_key, told_values
 
 log = logging.getLogger(__name__)
 DIRECTIONS = [StudyDirection.MINIMIZE if f.sense == "minimize" else StudyDirection.MAXIMIZE for f in OBJECTIVES]
@@ -387,11 +387,7 @@ def study_fingerprint(cfg: Config) -> dict[str, str]:
     """What the workers of one shared study must agree on, part by part (a digest of
     each): the platform, the search space (variables, bounds, choices), the constraints and
     the objective. Seeds, worker numbers, budgets and samplers may differ."""
-    plain = dataclasses.asdict(cfg)
-    return {
-        part: hashlib.sha256(repr(plain[part]).encode()).hexdigest()[:16]
-        for part in ("vehicle", "space", "constraints", "objective")
-    }
+    return {part: hashlib.sha256(text.encode()).hexdigest()[:16] for part, text in zip(STUDY_PARTS, study_key(cfg))}
 
 
 def _join(study: optuna.Study, storage: optuna.storages.BaseStorage, cfg: Config) -> None:
