@@ -12,7 +12,6 @@ import dataclasses
 import fcntl
 import glob
 import hashlib
-import json
 import logging
 import os
 import pickle
@@ -26,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import optuna
-from optuna.storages.journal import JournalFileBackend
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 
@@ -34,6 +32,7 @@ from ._config import Config, ConfigError, check, redact
 from ._designs import Designs, distributions
 from ._figures import BY_NAME, OBJECTIVES, constraint_names
 from ._front import warm_up
+from ._journal import open_journal
 from ._refine import refine
 from ._results import pareto_mask
 from ._samplers import make_sampler
@@ -117,7 +116,7 @@ def storage_from_url(url: str | None) -> optuna.storages.BaseStorage:
     if not url.strip():
         raise ConfigError("`study.storage` is empty; give a journal file path or a database URL, or null for none")
     if "://" not in url or url.startswith("journal://"):
-        return _journal(url.removeprefix("journal://"))
+        return open_journal(url.removeprefix("journal://"))
     for attempt in range(SCHEMA_ATTEMPTS):
         try:
             return optuna.storages.RDBStorage(url)
@@ -135,60 +134,6 @@ def storage_from_url(url: str | None) -> optuna.storages.BaseStorage:
         f"`study.storage` {redact(url)!r} cannot be opened as a database: {redact(why)}; "
         "use a journal file path or a URL like postgresql+psycopg://user@host/db"
     ) from None
-
-
-def _journal(path: str) -> optuna.storages.JournalStorage:
-    """A journal-file storage at `path`, checked: a file (not a folder) in a writable folder,
-    that holds Optuna journal records. A last record cut short (a crash or a full disk in the
-    middle of an append) is cut off and reported, so that the next append starts a line."""
-    key = "`study.storage`"
-    if not path:
-        raise ConfigError(f"{key} 'journal://' names no file; give a path, e.g. journal://runs/study.journal")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ConfigError(f"{key} names a journal file in {folder}, which does not exist; create the folder")
-    if os.path.isdir(path):
-        example = f"{path.rstrip('/')}/study.journal"
-        raise ConfigError(f"{key} {path!r} is a folder; give a journal file in it, e.g. {example}")
-    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise ConfigError(f"{key} {path!r} cannot be written here; choose a writable location")
-    if os.path.exists(path):
-        _check_journal(path)
-    try:
-        return optuna.storages.JournalStorage(JournalFileBackend(path))
-    except Exception as e:  # noqa: BLE001 - Optuna's replay of a damaged journal
-        raise ConfigError(f"{key} {path!r} cannot be read as an Optuna journal ({e}); use another file") from None
-
-
-def _check_journal(path: str) -> None:
-    """Raise `ConfigError` unless `path` is a journal of JSON records, one per line; cut off
-    a torn last record (no line end), with a warning that says how many bytes went."""
-    with open(path, "rb+") as f:
-        data = f.read()
-        if not data:
-            return
-        end = data.rfind(b"\n") + 1
-        for i, line in enumerate(data[:end].splitlines()):
-            try:
-                json.loads(line)
-            except ValueError:
-                raise ConfigError(
-                    f"`study.storage` {path!r} is not an Optuna journal (line {i + 1} is not a JSON record); "
-                    "use another file"
-                ) from None
-        if end < len(data):
-            if not end or not data[end:].startswith(b"{"):  # never cut what may not be a journal
-                raise ConfigError(
-                    f"`study.storage` {path!r} is not an Optuna journal (it does not hold JSON records, one "
-                    "per line); use another file"
-                )
-            f.truncate(end)
-            log.warning(
-                "journal %s ended inside a record (%d bytes, from a write that did not finish): cut off; "
-                "the trials before it are kept",
-                path,
-                len(data) - end,
-            )
 
 
 class Checkpoint:
@@ -294,14 +239,22 @@ def _worker_trials(study: optuna.Study, worker: int, origin: str | None = None) 
     ]
 
 
-def _tell(
-    study: optuna.Study, trials: list[optuna.Trial], fig: dict[str, np.ndarray], worker: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Tell `trials` their objectives and constraints from `fig`; tag them with `worker`."""
+def _ask(study: optuna.Study, dists: dict[str, Any], size: int, worker: int) -> list[optuna.Trial]:
+    """`size` new trials, each tagged with `worker` as soon as it exists: a run of this
+    worker killed before it tells them leaves them RUNNING, and `_claim_worker` fails them
+    (all but one asked at the very moment of the kill, which has no tag yet)."""
+    asked = []
+    for _ in range(size):
+        asked.append(study.ask(dists))
+        asked[-1].set_user_attr(WORKER_ATTR, worker)
+    return asked
+
+
+def _tell(study: optuna.Study, trials: list[optuna.Trial], fig: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Tell `trials` their objectives and constraints from `fig`."""
     accel, range_km = told_values(fig)
     names = constraint_names(fig)
     for i, trial in enumerate(trials):
-        trial.set_user_attr(WORKER_ATTR, worker)
         for name in names:
             trial.set_constraint(BY_NAME[name].constraint_key, fig[name][i])
         study.tell(trial, [accel[i], range_km[i]])
@@ -381,6 +334,7 @@ def run_study(cfg: Config, run_dir: str, progress: bool = True) -> optuna.Study:
 
 
 FINGERPRINT_ATTR = "explore_fingerprint"  # study attribute: what every worker of a shared study agrees on
+WORKER_HOLDER_ATTR = "explore_worker"  # study system attribute _<n>: host and pid of the run that has worker n
 
 
 def study_fingerprint(cfg: Config) -> dict[str, str]:
@@ -408,6 +362,53 @@ def _join(study: optuna.Study, storage: optuna.storages.BaseStorage, cfg: Config
         )
 
 
+def _claim_worker(study: optuna.Study, storage: optuna.storages.BaseStorage, worker: int) -> None:
+    """Take worker number `worker` of a shared study: refuse it (`ConfigError`) while a live
+    run on this host has it; otherwise record this run as its holder, and mark FAIL the
+    trials an earlier run of this worker asked and never told (it was killed), so that
+    the study holds no trial RUNNING for ever. One worker number is one run at a time."""
+    study_id = storage.get_study_id_from_name(study.study_name)
+    key = f"{WORKER_HOLDER_ATTR}_{worker}"
+    held = storage.get_study_system_attrs(study_id).get(key)
+    me: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid()}
+    if isinstance(held, dict) and held.get("host") == me["host"] and held.get("pid") != me["pid"]:
+        if _running(int(held["pid"])):
+            raise ConfigError(
+                f"`worker` {worker} of study {study.study_name!r} is in use by another run (pid {held['pid']} on "
+                f"{held['host']}); give each worker its own number (worker=N), or wait for that run to end"
+            )
+    storage.set_study_system_attr(study_id, key, me)
+    left = [
+        t.number
+        for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
+        if t.user_attrs.get(WORKER_ATTR) == worker
+    ]
+    for number in left:
+        study.tell(number, state=optuna.trial.TrialState.FAIL)
+    if left:
+        log.warning(
+            "%d trials of worker %d were left running by an earlier run that stopped (%s): marked failed",
+            len(left),
+            worker,
+            f"pid {held['pid']} on {held['host']}" if isinstance(held, dict) else "killed?",
+        )
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` of this host is alive and a Python running this tool."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"explore" in f.read()
+    except OSError:
+        return True  # no /proc: alive is all we know
+
+
 def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
     shared = cfg.study.storage is not None
     storage = storage_from_url(cfg.study.storage)
@@ -427,6 +428,7 @@ def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
             ) from None
         if shared:
             _join(study, storage, cfg)
+            _claim_worker(study, storage, cfg.worker)
         study.set_metric_names(METRICS)
     if checkpoint is not None:
         trials, saved_sampler, attrs = checkpoint.load()
@@ -475,9 +477,9 @@ def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
             if done >= n_total:
                 break
             size = min(batch_size, n_total - done)
-            asked = [study.ask(dists) for _ in range(size)]
+            asked = _ask(study, dists, size, cfg.worker)
             fig = scorer.figures(Designs.from_params([t.params for t in asked], cfg.space))
-            accel, range_km = _tell(study, asked, fig, cfg.worker)
+            accel, range_km = _tell(study, asked, fig)
             _save(checkpoint, storage, study, len(asked))
             done += size
             batch += 1
