@@ -4,6 +4,8 @@ Real subprocesses of `python -m explore` and a real SIGKILL, at a moment when so
 are complete and the next is being scored.
 """
 
+import collections
+import os
 import signal
 import subprocess
 import sys
@@ -14,38 +16,48 @@ import pytest
 import xarray as xr
 from explore_helpers import ROOT
 
+COMPLETE, RUNNING, FAIL = (getattr(optuna.trial.TrialState, state) for state in ("COMPLETE", "RUNNING", "FAIL"))
 pytestmark = pytest.mark.slow  # real subprocesses, servers and sweeps: the full suite only
 
 RUN = ["study.n_trials=1200", "study.batch_size=20", "study.progress=false", "refine.enabled=false"]
 
 
-def _start(args):
+def _start(args, env=None, stdout=subprocess.DEVNULL):
     return subprocess.Popen(
         [sys.executable, "-m", "explore", *RUN, *args],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=stdout,
+        stderr=subprocess.PIPE if stdout is subprocess.DEVNULL else subprocess.STDOUT,
         text=True,
+        env=env,
     )
 
 
-def _kill_when(proc, ready, timeout=300):
+def _kill_when(proc, ready, timeout=300, poll_s=0.05):
     """SIGKILL `proc` as soon as `ready()` is true; fails if it ends first."""
     deadline = time.monotonic() + timeout
     while not ready():
-        assert proc.poll() is None, f"the study ended before it could be killed: {proc.stderr.read()[-2000:]}"
+        if proc.poll() is not None:
+            pytest.fail(f"the study ended before it could be killed: {(proc.stderr or _Nothing).read()[-2000:]}")
         assert time.monotonic() < deadline, "the study never got going"
-        time.sleep(0.05)
+        time.sleep(poll_s)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
 
 
-def _finish(args):
+class _Nothing:
+    @staticmethod
+    def read():
+        return ""
+
+
+def _finish(args, env=None):
     proc = subprocess.run(
-        [sys.executable, "-m", "explore", *RUN, *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "explore", *RUN, *args], cwd=ROOT, capture_output=True, text=True, timeout=600, env=env
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
 
 
 def test_killed_run_resumes_in_its_run_directory(tmp_path):
@@ -276,3 +288,150 @@ def test_killed_during_refinement_or_export_resumes_to_the_same_results(moment, 
         for name in ("origin", "layout", "front_power_kw", "accel_0_100_s", "range_km", "pareto"):
             a, b = resumed[name].values, straight[name].values
             assert ((a == b) | ((a != a) & (b != b))).all(), name
+
+
+# Run as `python -c KILLED_IN_A_CHECKPOINT_WRITE N args...`: `python -m explore args...` that
+# SIGKILLs itself inside its N-th checkpoint write, with half the batch's file on disk and
+# before the file takes its name (what a kill at that moment leaves).
+KILLED_IN_A_CHECKPOINT_WRITE = """
+import os, runpy, signal, sys
+at, writes, fsync = int(sys.argv[1]), [0], os.fsync
+def killed_inside(fd):
+    if "/checkpoint/.batch-" in os.readlink(f"/proc/self/fd/{fd}"):
+        writes[0] += 1
+        if writes[0] == at:
+            os.ftruncate(fd, os.fstat(fd).st_size // 2)
+            os.kill(os.getpid(), signal.SIGKILL)
+    fsync(fd)
+os.fsync = killed_inside
+sys.argv = ["explore", *sys.argv[2:]]
+runpy.run_module("explore", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_killed_inside_a_checkpoint_write_resumes_to_the_same_trials(tmp_path):
+    run_dir = tmp_path / "killed"
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_IN_A_CHECKPOINT_WRITE, "7", *RUN, f"hydra.run.dir={run_dir}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    assert len(list((run_dir / "checkpoint").glob("batch-*.pkl"))) == 6  # the 7th was being written
+    assert len(list((run_dir / "checkpoint").glob(".batch-*"))) == 1  # half of it, under a temporary name
+    _finish([f"hydra.run.dir={run_dir}"])
+    _finish([f"hydra.run.dir={tmp_path / 'straight'}"])
+    assert not list((run_dir / "checkpoint").glob(".batch-*"))
+    with (
+        xr.open_dataset(run_dir / "results.nc") as resumed,
+        xr.open_dataset(tmp_path / "straight" / "results.nc") as straight,
+    ):
+        assert sorted(resumed["trial"].values) == list(range(1200))
+        for name in ("layout", "front_power_kw", "cells_series", "accel_0_100_s", "range_km"):
+            a, b = resumed[name].values, straight[name].values
+            assert ((a == b) | ((a != a) & (b != b))).all(), name
+
+
+def _storage_of(kind, tmp_path, request):
+    """(the `study.storage` override, environment, a storage for `optuna.load_study`)."""
+    if kind == "journal":
+        journal = tmp_path / "study.journal"
+        journal.touch()
+        backend = optuna.storages.journal.JournalFileBackend(str(journal))
+        return f"study.storage={journal}", None, optuna.storages.JournalStorage(backend)
+    url, password = request.getfixturevalue("postgres")
+    given = url.replace("://explore@", "://explore:${oc.env:EXPLORE_DB_PASSWORD}@")
+    full = url.replace("://explore@", f"://explore:{password}@")
+    return f"study.storage='{given}'", {**os.environ, "EXPLORE_DB_PASSWORD": password}, optuna.storages.RDBStorage(full)
+
+
+@pytest.mark.parametrize("kind", ["journal", "postgresql"])
+def test_two_workers_keep_every_trial_when_one_is_killed(kind, request, tmp_path):
+    """Workers 0 and 1 at once on one storage; worker 1 is killed mid-study (on the journal,
+    its last append is then cut short, as a crash or a full disk leaves it, and worker 0
+    goes on appending after it) and run again. Every COMPLETE trial is kept, none twice,
+    the killed run's unfinished trials end FAIL, and Optuna loads the study."""
+    storage_arg, env, storage = _storage_of(kind, tmp_path, request)
+    name = f"pair-{os.getpid()}-{tmp_path.name}"
+    shared = [storage_arg, f"study.name={name}"]
+
+    def trials():
+        try:
+            return optuna.load_study(study_name=name, storage=storage).get_trials(deepcopy=False)
+        except KeyError:  # not created yet
+            return []
+
+    def complete(worker):
+        return [t for t in trials() if t.state == COMPLETE and t.user_attrs.get("worker") == worker]
+
+    w1_args = [*shared, "worker=1", "study.n_trials=200", f"hydra.run.dir={tmp_path / 'w1'}"]
+    with open(tmp_path / "worker-0.log", "w") as log0:
+        w0 = _start([*shared, "worker=0", "study.n_trials=400", f"hydra.run.dir={tmp_path / 'w0'}"], env, log0)
+        try:
+            w1 = _start(w1_args, env)
+            _kill_when(w1, lambda: len(complete(1)) >= 40, poll_s=0.5)
+            assert w0.poll() is None, "worker 0 ended before worker 1 was killed: nothing tested"
+            before = {t.number: t.params for t in trials() if t.state == COMPLETE}
+            unfinished = {t.number for t in trials() if t.state == RUNNING and t.user_attrs.get("worker") == 1}
+            if kind == "journal":
+                lock = optuna.storages.journal.JournalFileSymlinkLock(str(tmp_path / "study.journal"))
+                lock.acquire()
+                try:
+                    with open(tmp_path / "study.journal", "ab") as f:
+                        f.write(b'{"op_code":5,"worker_id":"w1","trial_id":7,"par')
+                finally:
+                    lock.release()
+                assert w0.poll() is None, "worker 0 ended before the torn record: nothing tested"
+            rerun = _finish(w1_args, env)
+            assert w0.wait(timeout=600) == 0, (tmp_path / "worker-0.log").read_text()[-3000:]
+        finally:
+            if w0.poll() is None:
+                w0.kill()
+    told = [t for t in trials() if t.state == COMPLETE]
+    assert collections.Counter(t.user_attrs["worker"] for t in told) == {0: 400, 1: 200}
+    assert len({t.number for t in told}) == len(told)  # none twice
+    after = {t.number: t.params for t in told}
+    assert all(after.get(number) == params for number, params in before.items())  # none lost
+    # Left RUNNING: at most the one trial being asked at the kill, which had no worker tag yet.
+    assert len([t for t in trials() if t.state == RUNNING and "worker" not in t.user_attrs]) <= 1
+    assert not [t for t in trials() if t.state == RUNNING and "worker" in t.user_attrs]
+    assert {t.number for t in trials() if t.state == FAIL} == unfinished
+    said = rerun.stdout + rerun.stderr + (tmp_path / "worker-0.log").read_text()
+    if unfinished:
+        assert f"{len(unfinished)} trials of worker 1 were left running" in said
+    if kind == "journal":
+        assert "ended inside a record" in said
+
+
+def test_a_worker_number_in_use_on_a_shared_study_is_refused(tmp_path):
+    journal = tmp_path / "study.journal"
+    shared = [f"study.storage={journal}", "study.name=taken", "worker=3"]
+    first = _start([*shared, "study.n_trials=100000", f"hydra.run.dir={tmp_path / 'first'}"])
+    try:
+        deadline = time.monotonic() + 300
+        while not _complete_in_if_any(journal, "taken"):
+            assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()[-2000:]
+            time.sleep(0.5)
+        second = subprocess.run(
+            [sys.executable, "-m", "explore", *RUN, *shared, f"hydra.run.dir={tmp_path / 'second'}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        first.kill()
+        first.wait()
+    assert second.returncode == 2, second.stderr[-2000:]
+    lines = [line for line in second.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "`worker` 3" in lines[0] and f"pid {first.pid}" in lines[0], lines
+    assert not (tmp_path / "second" / "results.nc").exists()
+
+
+def _complete_in_if_any(journal, name):
+    try:
+        return _complete_in(journal, name)
+    except KeyError:  # no study yet
+        return []

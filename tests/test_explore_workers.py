@@ -14,7 +14,6 @@ binaries are installed, else the test is skipped, or fails when EXPLORE_REQUIRE_
 """
 
 import os
-import pathlib
 import subprocess
 import sys
 
@@ -146,34 +145,6 @@ def test_refined_designs_join_a_shared_study(tmp_path):
         assert t.user_attrs["refined_from"] in numbers and t.user_attrs["worker"] == 0
         assert len(t.constraints) == 8 and all(v <= 0.0 for v in t.constraints.values())  # feasible, as told
     assert len(study.trials) == 200 + len(refined)
-
-
-@pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
-    """(URL without password, password) of a PostgreSQL server."""
-    if os.environ.get("EXPLORE_TEST_POSTGRES_URL"):
-        yield os.environ["EXPLORE_TEST_POSTGRES_URL"], os.environ["EXPLORE_TEST_POSTGRES_PASSWORD"]
-        return
-    folder = pathlib.Path("/tmp") / f"explore-pg-{os.getpid()}"  # short: the socket path has a length limit
-    script = ROOT / ".ci" / "postgres.sh"
-    proc = subprocess.run(["bash", str(script), "start", str(folder)], capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        why = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
-        message = (
-            f"no PostgreSQL server could be started ({why}); "
-            "install Debian's postgresql or set EXPLORE_TEST_POSTGRES_URL"
-        )
-        if os.environ.get("EXPLORE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    env = dict(
-        line.removeprefix("export ").split("=", 1) for line in proc.stdout.split("\n") if line.startswith("export ")
-    )
-    try:
-        yield env["EXPLORE_TEST_POSTGRES_URL"], env["EXPLORE_TEST_POSTGRES_PASSWORD"]
-    finally:
-        subprocess.run(["bash", str(script), "stop", str(folder)], capture_output=True, timeout=120)
-        subprocess.run(["rm", "-rf", str(folder)], capture_output=True)
 
 
 def test_workers_at_once_feed_one_postgresql_study(postgres, tmp_path):
