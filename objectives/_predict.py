@@ -76,9 +76,11 @@ def keys(specs: Sequence[Any]) -> list[str]:
     """The key of each vehicle of `specs` in `predict`'s results: its `id`, or
     `vehicles[i]` without one; a repeated id gets `<id> (vehicles[i])` (and an error)."""
     out: list[str] = []
+    taken: set[str] = set()
     for i, spec in enumerate(specs):
         key = _key(spec, i)
-        out.append(f"{key} (vehicles[{i}])" if key in out else key)
+        out.append(f"{key} (vehicles[{i}])" if key in taken else key)
+        taken.add(out[-1])
     return out
 
 

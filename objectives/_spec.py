@@ -387,8 +387,14 @@ def _powertrain_mass(pack: Pack, front: Axle, rear: Axle) -> jax.Array:
 
 @functools.cache
 def _cell_energy_j(chemistry: str) -> float:
-    """Energy (J) of a full cell of the library, computed once per chemistry."""
-    return float(CELLS[chemistry].energy_between(0.0, 1.0))
+    """Energy (J) of a full cell of the library, computed once per chemistry (one compiled
+    call, not a dozen eager operations that each compile)."""
+    return float(_full_cell_energy(CELLS[chemistry]))
+
+
+@jax.jit
+def _full_cell_energy(cell: Cell) -> jax.Array:
+    return cell.energy_between(0.0, 1.0)
 
 
 @jax.jit
