@@ -69,3 +69,35 @@ def postgres(tmp_path_factory):
     finally:
         subprocess.run(["bash", str(script), "stop", str(folder)], capture_output=True, timeout=120)
         subprocess.run(["rm", "-rf", str(folder)], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def slurm():
+    """(SLURM_CONF path, partition) of a SLURM cluster: the one SLURM_CONF names (`.ci/run`
+    starts one with `.ci/slurm.sh`), else a single-node one started here with `.ci/slurm.sh`
+    if SLURM and munge are installed and this is root, else the test is skipped, or fails
+    when EXPLORE_REQUIRE_SLURM=1."""
+    if os.environ.get("SLURM_CONF"):
+        yield os.environ["SLURM_CONF"], os.environ.get("EXPLORE_TEST_SLURM_PARTITION", "debug")
+        return
+    folder = tempfile.mkdtemp(prefix="explore-slurm-")
+    script = ROOT / ".ci" / "slurm.sh"
+    proc = subprocess.run(["bash", str(script), "start", folder], capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+        message = (
+            f"no SLURM cluster could be started ({why}); "
+            "install Debian's slurmctld, slurmd, slurm-client and munge (or run .ci/slurm.sh start DIR --install)"
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+        if os.environ.get("EXPLORE_REQUIRE_SLURM") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    env = dict(
+        line.removeprefix("export ").split("=", 1) for line in proc.stdout.split("\n") if line.startswith("export ")
+    )
+    try:
+        yield env["SLURM_CONF"], env["EXPLORE_TEST_SLURM_PARTITION"]
+    finally:
+        subprocess.run(["bash", str(script), "stop", folder], capture_output=True, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,8 +1,9 @@
 """Sweeps through Hydra's real launchers, and several workers feeding one study.
 
 - joblib (`hydra/launcher=cores`, the project's preset) and submitit's local executor
-  (`hydra/launcher=submitit_local`) run real sweeps; the SLURM preset is composed and its
-  settings checked (no SLURM here).
+  (`hydra/launcher=submitit_local`) run real sweeps; the SLURM preset's settings are
+  checked, and a sweep runs as a job array on a real single-node SLURM cluster (the
+  `slurm` fixture of conftest.py: `.ci/slurm.sh`).
 - Workers run at once (joblib) on one Optuna journal file and on a real PostgreSQL server:
   exactly workers x n_trials trials, none lost or duplicated, and `open_results` on the
   sweep gives the whole study. The PostgreSQL password comes from the environment through
@@ -71,6 +72,24 @@ def test_slurm_preset_takes_the_cluster_settings():
 @pytest.mark.parametrize("launcher", ["cores", "submitit_local"])
 def test_real_launchers_run_a_sweep(launcher, tmp_path):
     sweep([f"hydra/launcher={launcher}", "seed=0,1"], tmp_path)
+    ds = explore.open_results(tmp_path)
+    assert dict(ds["accel_0_100_s"].sizes) == {"seed": 2, "trial": 40}
+    assert ds["pareto"].sum() > 0
+
+
+def test_a_sweep_runs_as_a_real_slurm_job_array(slurm, tmp_path):
+    """`hydra/launcher=slurm` on a real (single-node) SLURM cluster: the sweep is one job
+    array of two tasks, each writes its results.nc, and `open_results` merges them."""
+    conf, partition = slurm
+    env = {**os.environ, "SLURM_CONF": conf}
+    sweep(
+        ["hydra/launcher=slurm", f"cluster.partition={partition}", "cluster.cpus=1", "cluster.mem_gb=1", "seed=0,1"],
+        tmp_path,
+        env=env,
+    )
+    script = next((tmp_path / ".submitit").glob("*/*_submission.sh")).read_text()
+    assert "#SBATCH --array=0-1" in script and f"#SBATCH --partition={partition}" in script
+    assert len(list((tmp_path / ".submitit").glob("*_[01]/*_result.pkl"))) == 2  # both tasks ran under SLURM
     ds = explore.open_results(tmp_path)
     assert dict(ds["accel_0_100_s"].sizes) == {"seed": 2, "trial": 40}
     assert ds["pareto"].sum() > 0
