@@ -6,6 +6,7 @@ if the server binaries are installed, else the test is skipped, or fails when
 EXPLORE_REQUIRE_POSTGRES=1."""
 
 import atexit
+import contextlib
 import os
 import pathlib
 import shutil
@@ -43,32 +44,38 @@ def awd_vehicle():
     return make_vehicle("AWD", glider_mass=1300.0)
 
 
+@contextlib.contextmanager
+def _server(script, folder, fix, required):
+    """Start a throwaway server with `.ci/<script> start folder`, yield the variables it
+    exports, stop it after. When it cannot start: fail if the environment variable
+    `required` is 1, else skip; both say why and `fix`."""
+    path = ROOT / ".ci" / script
+    proc = subprocess.run(["bash", str(path), "start", str(folder)], capture_output=True, text=True, timeout=300)
+    try:
+        if proc.returncode != 0:
+            why = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+            message = f"{script} could not start a server ({why}); {fix}"
+            if os.environ.get(required) == "1":
+                pytest.fail(message)
+            pytest.skip(message)
+        yield dict(
+            line.removeprefix("export ").split("=", 1) for line in proc.stdout.split("\n") if line.startswith("export ")
+        )
+    finally:
+        subprocess.run(["bash", str(path), "stop", str(folder)], capture_output=True, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory):
+def postgres():
     """(URL without password, password) of a PostgreSQL server."""
     if os.environ.get("EXPLORE_TEST_POSTGRES_URL"):
         yield os.environ["EXPLORE_TEST_POSTGRES_URL"], os.environ["EXPLORE_TEST_POSTGRES_PASSWORD"]
         return
     folder = pathlib.Path("/tmp") / f"explore-pg-{os.getpid()}"  # short: the socket path has a length limit
-    script = ROOT / ".ci" / "postgres.sh"
-    proc = subprocess.run(["bash", str(script), "start", str(folder)], capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        why = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
-        message = (
-            f"no PostgreSQL server could be started ({why}); "
-            "install Debian's postgresql or set EXPLORE_TEST_POSTGRES_URL"
-        )
-        if os.environ.get("EXPLORE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    env = dict(
-        line.removeprefix("export ").split("=", 1) for line in proc.stdout.split("\n") if line.startswith("export ")
-    )
-    try:
+    fix = "install Debian's postgresql or set EXPLORE_TEST_POSTGRES_URL"
+    with _server("postgres.sh", folder, fix, "EXPLORE_REQUIRE_POSTGRES") as env:
         yield env["EXPLORE_TEST_POSTGRES_URL"], env["EXPLORE_TEST_POSTGRES_PASSWORD"]
-    finally:
-        subprocess.run(["bash", str(script), "stop", str(folder)], capture_output=True, timeout=120)
-        subprocess.run(["rm", "-rf", str(folder)], capture_output=True)
 
 
 @pytest.fixture(scope="session")
@@ -80,24 +87,6 @@ def slurm():
     if os.environ.get("SLURM_CONF"):
         yield os.environ["SLURM_CONF"], os.environ.get("EXPLORE_TEST_SLURM_PARTITION", "debug")
         return
-    folder = tempfile.mkdtemp(prefix="explore-slurm-")
-    script = ROOT / ".ci" / "slurm.sh"
-    proc = subprocess.run(["bash", str(script), "start", folder], capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        why = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
-        message = (
-            f"no SLURM cluster could be started ({why}); "
-            "install Debian's slurmctld, slurmd, slurm-client and munge (or run .ci/slurm.sh start DIR --install)"
-        )
-        shutil.rmtree(folder, ignore_errors=True)
-        if os.environ.get("EXPLORE_REQUIRE_SLURM") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    env = dict(
-        line.removeprefix("export ").split("=", 1) for line in proc.stdout.split("\n") if line.startswith("export ")
-    )
-    try:
+    fix = "install Debian's slurmctld, slurmd, slurm-client and munge (or run .ci/slurm.sh start DIR --install)"
+    with _server("slurm.sh", tempfile.mkdtemp(prefix="explore-slurm-"), fix, "EXPLORE_REQUIRE_SLURM") as env:
         yield env["SLURM_CONF"], env["EXPLORE_TEST_SLURM_PARTITION"]
-    finally:
-        subprocess.run(["bash", str(script), "stop", folder], capture_output=True, timeout=120)
-        shutil.rmtree(folder, ignore_errors=True)
