@@ -33,23 +33,24 @@ def _start(args, env=None, stdout=subprocess.DEVNULL):
     )
 
 
-def _kill_when(proc, ready, timeout=300, poll_s=0.05):
-    """SIGKILL `proc` as soon as `ready()` is true; fails if it ends first."""
+def _wait_for(proc, ready, timeout=300, poll_s=0.05):
+    """Return as soon as `ready()` is true while `proc` runs; fails if it ends first, or
+    after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not ready():
         if proc.poll() is not None:
-            pytest.fail(f"the study ended before it could be killed: {(proc.stderr or _Nothing).read()[-2000:]}")
+            said = proc.stderr.read()[-2000:] if proc.stderr else ""
+            pytest.fail(f"the study ended before what the test waits for: {said}")
         assert time.monotonic() < deadline, "the study never got going"
         time.sleep(poll_s)
+
+
+def _kill_when(proc, ready, timeout=300, poll_s=0.05):
+    """SIGKILL `proc` as soon as `ready()` is true; fails if it ends first."""
+    _wait_for(proc, ready, timeout, poll_s)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
-
-
-class _Nothing:
-    @staticmethod
-    def read():
-        return ""
 
 
 def _finish(args, env=None):
@@ -84,32 +85,16 @@ def test_killed_run_resumes_in_its_run_directory(tmp_path):
             assert ((a == b) | ((a != a) & (b != b))).all(), name
 
 
-def _complete(journal):
-    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(journal)))
-    study = optuna.load_study(study_name="faults", storage=storage)
-    return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-
-
 def test_killed_worker_resumes_on_its_shared_journal(tmp_path):
     journal = tmp_path / "study.journal"
     shared = [f"study.storage={journal}", "study.name=faults", f"hydra.run.dir={tmp_path / 'worker'}"]
     proc = _start(shared)
 
-    def told():
-        if not journal.exists():
-            return False
-        storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(journal)))
-        try:
-            study = optuna.load_study(study_name="faults", storage=storage)
-        except KeyError:
-            return False
-        return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))) >= 100
-
-    _kill_when(proc, told)
-    before = _complete(journal)
+    _kill_when(proc, lambda: len(_complete_in(journal, "faults")) >= 100)
+    before = _complete_in(journal, "faults")
     assert 100 <= len(before) < 1200
     _finish(shared)
-    complete = _complete(journal)
+    complete = _complete_in(journal, "faults")
     assert len(complete) == 1200
     assert len({t.number for t in complete}) == 1200
     # The trials told before the kill are kept, and the rerun added only what was missing.
@@ -122,10 +107,7 @@ def test_killed_worker_resumes_on_its_shared_journal(tmp_path):
 def test_a_second_run_in_the_same_directory_is_refused_while_the_first_runs(tmp_path):
     run_dir = tmp_path / "busy"
     first = _start([f"hydra.run.dir={run_dir}", "study.n_trials=100000"])  # still running when the second comes
-    deadline = time.monotonic() + 300
-    while not list((run_dir / "checkpoint").glob("batch-*.pkl")):
-        assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()[-2000:]
-        time.sleep(0.05)
+    _wait_for(first, lambda: list((run_dir / "checkpoint").glob("batch-*.pkl")))
     second = subprocess.run(
         [sys.executable, "-m", "explore", *RUN, f"hydra.run.dir={run_dir}", "seed=7"],
         cwd=ROOT,
@@ -145,10 +127,7 @@ def test_a_second_run_in_the_same_directory_is_refused_while_the_first_runs(tmp_
 def test_ctrl_c_says_how_to_resume_and_the_rerun_completes(tmp_path):
     run_dir = tmp_path / "interrupted"
     proc = _start([f"hydra.run.dir={run_dir}"])
-    deadline = time.monotonic() + 300
-    while len(list((run_dir / "checkpoint").glob("batch-*.pkl"))) < 3:
-        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()[-2000:]
-        time.sleep(0.05)
+    _wait_for(proc, lambda: len(list((run_dir / "checkpoint").glob("batch-*.pkl"))) >= 3)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-2000:]
@@ -238,6 +217,7 @@ def test_a_shared_study_refuses_a_worker_with_another_space_or_constraints(tmp_p
     shared = [f"study.storage={journal}", "study.name=agreed", "study.n_trials=40"]
     _finish([*shared, f"hydra.run.dir={tmp_path / 'w0'}"])
     before = len(_complete_in(journal, "agreed"))
+    assert before == 40
     for change, part in (
         ("constraints.top_speed.min_kmh=140", "constraints"),
         ("space.variables.front_power_kw.low=73", "space"),
@@ -259,9 +239,16 @@ def test_a_shared_study_refuses_a_worker_with_another_space_or_constraints(tmp_p
 
 
 def _complete_in(journal, name):
+    """The COMPLETE trials of study `name` in the journal file `journal` (none before the
+    file or the study exists)."""
+    if not journal.exists():
+        return []
     storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(journal)))
-    study = optuna.load_study(study_name=name, storage=storage)
-    return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    try:
+        study = optuna.load_study(study_name=name, storage=storage)
+    except KeyError:  # not created yet
+        return []
+    return study.get_trials(deepcopy=False, states=(COMPLETE,))
 
 
 @pytest.mark.parametrize("moment", ["refinement", "export"])
@@ -410,10 +397,7 @@ def test_a_worker_number_in_use_on_a_shared_study_is_refused(tmp_path):
     shared = [f"study.storage={journal}", "study.name=taken", "worker=3"]
     first = _start([*shared, "study.n_trials=100000", f"hydra.run.dir={tmp_path / 'first'}"])
     try:
-        deadline = time.monotonic() + 300
-        while not _complete_in_if_any(journal, "taken"):
-            assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()[-2000:]
-            time.sleep(0.5)
+        _wait_for(first, lambda: _complete_in(journal, "taken"), poll_s=0.5)
         second = subprocess.run(
             [sys.executable, "-m", "explore", *RUN, *shared, f"hydra.run.dir={tmp_path / 'second'}"],
             cwd=ROOT,
@@ -428,10 +412,3 @@ def test_a_worker_number_in_use_on_a_shared_study_is_refused(tmp_path):
     lines = [line for line in second.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "`worker` 3" in lines[0] and f"pid {first.pid}" in lines[0], lines
     assert not (tmp_path / "second" / "results.nc").exists()
-
-
-def _complete_in_if_any(journal, name):
-    try:
-        return _complete_in(journal, name)
-    except KeyError:  # no study yet
-        return []
