@@ -2,6 +2,7 @@
 
     git worktree add ../previous-main <commit>
     python benchmarks/side_by_side.py ../previous-main [--rounds 3] [--script model_throughput.py] [--key designs_per_s]
+        [--script-args "--repeats 1 --cache warm"]
 
 Each round runs `benchmarks/<script> --json` once in the other tree, then once in this one,
 each with its own tree first on PYTHONPATH, so both see the same load on a shared machine.
@@ -13,6 +14,7 @@ import argparse
 import json
 import os
 import pathlib
+import shlex
 import statistics
 import subprocess
 import sys
@@ -20,10 +22,10 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parents[1]
 
 
-def run(tree, script):
+def run(tree, script, script_args):
     env = dict(os.environ, PYTHONPATH=str(tree))
     out = subprocess.run(
-        [sys.executable, str(tree / "benchmarks" / script), "--json"],
+        [sys.executable, str(tree / "benchmarks" / script), "--json", *script_args],
         cwd=tree,
         env=env,
         capture_output=True,
@@ -39,6 +41,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--script", default="model_throughput.py")
     parser.add_argument("--key", default="designs_per_s", help="the figure to compare")
+    parser.add_argument("--script-args", default="", help="more arguments of the script, in one string")
     args = parser.parse_args()
     other = args.other.resolve()
     if not (other / "benchmarks" / args.script).is_file():
@@ -47,7 +50,7 @@ def main():
     figures = {name: [] for name in trees}
     for r in range(args.rounds):
         for name, tree in trees.items():
-            figures[name].append(run(tree, args.script)[args.key])
+            figures[name].append(run(tree, args.script, shlex.split(args.script_args))[args.key])
             print(f"round {r}: {name} {args.key} = {figures[name][-1]:.6g}", file=sys.stderr, flush=True)
     result = {
         name: {"tree": str(trees[name]), args.key: v, "median": statistics.median(v)} for name, v in figures.items()

@@ -19,7 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from ._callbacks import FAILED
-from ._config import ConfigError, check, redact, register, to_typed
+from ._config import ConfigError, check, raised_by_us, redact, register, to_typed
 
 log = logging.getLogger("explore")
 RESULTS = "results.nc"
@@ -124,7 +124,7 @@ def run(cfg: DictConfig) -> None:
 
     from ._export import export
     from ._plots import pareto_figure
-    from ._study import run_lock, run_study
+    from ._study import STUDY_FILE, run_lock, run_study
     from ._summary import summary
 
     run_dir = HydraConfig.get().runtime.output_dir
@@ -143,8 +143,8 @@ def run(cfg: DictConfig) -> None:
     resume = (
         "the trials told so far are in the shared storage; rerun the same command to go on"
         if typed.study.storage
-        else f"the batches done so far are checkpointed in {run_dir}; rerun the same command (same hydra.run.dir) "
-        "to resume"
+        else f"the batches done so far are saved in {os.path.join(run_dir, STUDY_FILE)}; rerun the same command "
+        "(same hydra.run.dir) to resume"
     )
     try:
         with run_lock(run_dir):  # the whole job: study, results.nc, plots and summary
@@ -170,6 +170,9 @@ def run(cfg: DictConfig) -> None:
 def _config_message(e: OmegaConfBaseException) -> str:
     """One line for an error OmegaConf raised while reading the config: the key, what is
     wrong and, for an environment variable that is not set, the fix."""
+    ours = raised_by_us(e)
+    if ours is not None:
+        return str(ours)
     text = str(e).splitlines()[0]
     key = getattr(e, "full_key", None)
     missing = re.search(r"Environment variable '([^']+)' not found", text)

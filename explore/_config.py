@@ -53,9 +53,22 @@ class PlatformConfig:
     aux_power_w: float = 250.0  # objectives' AUX_POWER (FASTSim EV files)
     max_pack_energy_kwh: float = MISSING  # gross energy of the largest pack that fits
     max_pack_mass_kg: float = MISSING  # heaviest pack the structure and axles carry
-    # Published variants of this platform: ids in objectives/data/reference_vehicles.yaml.
-    # Their motors, gearing and pack are evaluated on this platform's body.
+    # The bus voltage window the platform's inverters, DC-DC converter and charger work in:
+    # open-circuit pack voltage at the bottom and the top of the usable window.
+    min_pack_voltage_v: float = 250.0
+    max_pack_voltage_v: float = 470.0  # a 400 V-class bus
+    # Cells in series its bus takes: the bounds of `cells_series` in the shipped spaces.
+    cells_series_low: int = 72
+    cells_series_high: int = 140
+    # Published variants of this platform: ids in `file` (objectives/data/reference_vehicles.yaml
+    # when null). Their motors, gearing and pack are evaluated on this platform's body.
     references: list[str] = field(default_factory=list)
+    # A spec file (the predictor's schema) whose car `id` the platform is built from
+    # (conf/vehicle/spec.yaml: `${spec:...}` fills the fields above), and where `references`
+    # are looked up. A relative path is taken from the working directory, or else from
+    # objectives/data/ (e.g. variant_pairs.yaml).
+    file: str | None = None
+    id: str | None = None
 
 
 @dataclass
@@ -159,8 +172,9 @@ class PackFitsConstraint:
 @dataclass
 class PackVoltageConstraint:
     enabled: bool = True
-    min_v: float = 250.0  # open-circuit voltage at the bottom of the usable window
-    max_v: float = 470.0  # open-circuit voltage at the top of the usable window
+    # open-circuit voltage at the bottom and the top of the usable window: the platform's bus
+    min_v: float = "${vehicle.min_pack_voltage_v}"  # type: ignore[assignment]
+    max_v: float = "${vehicle.max_pack_voltage_v}"  # type: ignore[assignment]
 
 
 @dataclass
@@ -189,7 +203,7 @@ class StudyConfig:
     n_trials: int = 8_000  # designs the sampler proposes to this worker
     batch_size: int = 200  # designs asked, scored and told together
     name: str = "${vehicle.name}-${space.name}"
-    storage: str | None = None  # None: in memory, checkpointed in the run directory
+    storage: str | None = None  # None: in memory, saved batch by batch to <run dir>/study.journal
     progress: bool = True
 
 
@@ -237,8 +251,16 @@ def register() -> None:
     their typed field."""
     store = ConfigStore.instance()
     store.store(name="config_schema", node=Config)
+    OmegaConf.register_new_resolver("spec", _from_spec, replace=True)
     for name, schema in SAMPLER_SCHEMAS.items():  # outside any group: not an option of `sampler`
         store.store(name=f"sampler_{name.value}_schema", node=schema(name=name))
+
+
+def _from_spec(name: str, _root_: DictConfig) -> Any:
+    """`${spec:NAME}`: field NAME of the platform built from car `vehicle.id` of `vehicle.file`."""
+    from ._vehicles import spec_platform
+
+    return spec_platform(_root_.vehicle.file, _root_.vehicle.id)[name]
 
 
 CONF_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conf")
@@ -258,8 +280,17 @@ def load_config(overrides: Iterable[str] = ()) -> tuple[DictConfig, Config]:
     try:
         typed = to_typed(cfg)
     except OmegaConfBaseException as e:
-        raise ConfigError(str(e).splitlines()[0]) from None
+        raise ConfigError(str(raised_by_us(e) or str(e).splitlines()[0])) from None
     return cfg, check(typed)
+
+
+def raised_by_us(e: BaseException) -> ConfigError | None:
+    """The `ConfigError` behind an OmegaConf error (raised by a resolver of ours, such as
+    `${spec:...}`, and wrapped by OmegaConf, once per interpolation level), if any."""
+    seen: BaseException | None = e
+    while seen is not None and not isinstance(seen, ConfigError):
+        seen = seen.__cause__ or seen.__context__
+    return seen
 
 
 def check(cfg: Config) -> Config:
@@ -394,6 +425,8 @@ def validate(cfg: Config) -> None:
         "cg_height_m",
         "max_pack_energy_kwh",
         "max_pack_mass_kg",
+        "min_pack_voltage_v",
+        "max_pack_voltage_v",
     ):
         _positive(f"vehicle.{name}", getattr(v, name))
     _fraction("vehicle.front_weight_frac", v.front_weight_frac)

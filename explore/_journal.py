@@ -29,23 +29,68 @@ _BLOCK = 1 << 16  # bytes read at a time, backwards, to find the last line end
 class Journal(BaseJournalBackend):
     """An Optuna journal file at `path` (created when absent) whose appends first cut off a
     record that an earlier writer left unfinished. Same file format and lock file as
-    `optuna.storages.journal.JournalFileBackend(path)`, so plain Optuna processes can share it."""
+    `optuna.storages.journal.JournalFileBackend(path)`, so plain Optuna processes can share it.
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    `buffered`: for a file this process alone writes (a run's own study). Appends are kept
+    in memory, and read back from there, until `flush` writes them all at once."""
+
+    def __init__(self, path: str, buffered: bool = False, label: str = KEY) -> None:
+        self.path, self.label = path, label  # `label`: what the file is, in messages
         self._lock = JournalFileSymlinkLock(path)
         self._file = JournalFileBackend(path, lock_obj=self._lock)
+        self._buffer: list[dict[str, Any]] | None = [] if buffered else None
+        self._on_file = -1  # records in the file, once read (buffered: nobody else appends)
 
     def read_logs(self, log_number_from: int) -> Iterable[dict[str, Any]]:
-        return self._file.read_logs(log_number_from)
+        if self._buffer is None:
+            return self._file.read_logs(log_number_from)
+        if log_number_from >= self._on_file >= 0:
+            return self._buffer[log_number_from - self._on_file :]
+        logs = list(self._file.read_logs(log_number_from))
+        self._on_file = log_number_from + len(logs)
+        return logs + self._buffer
 
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        if self._buffer is not None:
+            self._buffer += logs
+        else:
+            self._write(logs)
+
+    def flush(self) -> None:
+        """Write what a buffered journal holds in memory: one write and one `fsync`. On an
+        `OSError` (a full disk) the file is cut back to what it held before, and the error
+        raised: the file never ends inside a flush."""
+        if self._buffer:
+            self._write(self._buffer)
+            self._on_file += len(self._buffer)
+            self._buffer = []
+
+    def _write(self, logs: list[dict[str, Any]]) -> None:
         data = "".join(json.dumps(record, separators=(",", ":")) + "\n" for record in logs).encode()
         with self._locked(), open(self.path, "rb+") as f:
-            f.seek(_cut_torn_tail(f, self.path))
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            end = f.seek(_cut_torn_tail(f, self.path, self.label))
+            try:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            except OSError:
+                f.truncate(end)
+                raise
+
+    def cut_after_last(self, system_attr: str) -> int:
+        """Cut the file after its last record that sets the study system attribute
+        `system_attr` (everything, if none does): a writer that marks the end of each whole
+        flush with it thus never resumes from part of one. Returns the bytes cut off. Only
+        before the file is read."""
+        key = json.dumps(system_attr).encode()
+        with self._locked(), open(self.path, "rb+") as f:
+            end = size = 0
+            for line in f:
+                size += len(line)
+                if key in line and line.endswith(b"\n") and system_attr in json.loads(line).get("system_attr", ()):
+                    end = size
+            f.truncate(end)
+        return size - end
 
     def check(self) -> None:
         """Raise `ConfigError` unless the file holds JSON records, one per line; cut off a
@@ -58,10 +103,10 @@ class Journal(BaseJournalBackend):
                     json.loads(line)
                 except ValueError:
                     raise ConfigError(
-                        f"{KEY} {self.path!r} is not an Optuna journal (line {i + 1} is not a JSON record); "
+                        f"{self.label} {self.path!r} is not an Optuna journal (line {i + 1} is not a JSON record); "
                         "use another file"
                     ) from None
-            _cut_torn_tail(f, self.path)
+            _cut_torn_tail(f, self.path, self.label)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -72,7 +117,7 @@ class Journal(BaseJournalBackend):
             self._lock.release()
 
 
-def _cut_torn_tail(f: IO[bytes], path: str) -> int:
+def _cut_torn_tail(f: IO[bytes], path: str, label: str) -> int:
     """Truncate `f` (held under the journal's lock) after its last line end, if anything
     follows it; returns the file's length. Refuses to cut what is not the start of a record."""
     size = f.seek(0, os.SEEK_END)
@@ -91,7 +136,7 @@ def _cut_torn_tail(f: IO[bytes], path: str) -> int:
     f.seek(end)
     if not end or f.read(1) != b"{":  # never cut what may not be a journal
         raise ConfigError(
-            f"{KEY} {path!r} is not an Optuna journal (it does not hold JSON records, one per line); use another file"
+            f"{label} {path!r} is not an Optuna journal (it does not hold JSON records, one per line); use another file"
         )
     f.truncate(end)
     log.warning(

@@ -30,11 +30,17 @@ class _BatchGenerations(_GeneticSampler):
     Only valid when this process is the only one telling trials (in-memory storage).
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, search_space: dict[str, BaseDistribution] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._memo: dict[str | tuple[str, int], Any] = {}
+        # Every trial of the study asked with these distributions: the intersection search
+        # space Optuna would work out (less single-valued ones, sorted by name) is known, and
+        # a sampler new to the study need not rebuild it from every trial.
+        self._space = None if search_space is None else dict(sorted(search_space.items()))
 
     def infer_relative_search_space(self, study: optuna.Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
+        if self._space is not None:
+            return {name: d for name, d in self._space.items() if not d.single()}
         if "space" not in self._memo:
             self._memo["space"] = super().infer_relative_search_space(study, trial)
         return dict(self._memo["space"])
@@ -146,19 +152,42 @@ class BatchNSGAIIISampler(_BatchGenerations, optuna.samplers.NSGAIIISampler):
     """`optuna.samplers.NSGAIIISampler` with memoised generation bookkeeping."""
 
 
-def make_sampler(cfg: SamplerConfig, seed: int, batch_size: int, shared: bool = False) -> optuna.samplers.BaseSampler:
+def make_sampler(
+    cfg: SamplerConfig,
+    seed: int,
+    batch_size: int,
+    shared: bool = False,
+    batch: int | None = None,
+    search_space: dict[str, BaseDistribution] | None = None,
+) -> optuna.samplers.BaseSampler:
     """The sampler named by `cfg` (a SamplerConfig) seeded with `seed` (int).
 
     Genetic samplers take one batch as their population unless `population_size` is set.
     With a `shared` storage (other workers tell trials too) Optuna's own genetic samplers
     are used, whose bookkeeping sees every worker's trials.
+
+    `batch`: the sampler of the study's batch number `batch` alone, drawing from a stream of
+    its own (`SeedSequence([seed, batch])`). A run that takes a new one for every batch
+    carries no sampler state from batch to batch but what the study holds (the trials,
+    NSGA-II's parent populations, QMC's position in its sequence), so a resumed run samples
+    what an uninterrupted one does. QMC keeps `seed`'s scrambling in every batch: one
+    sequence over the study. `search_space`: the distributions every trial is asked with,
+    if known (the genetic samplers then skip working it out from the study's trials).
     """
+    if batch is not None and cfg.name is not SamplerName.qmc:
+        seed = int(np.random.SeedSequence([seed, batch]).generate_state(1)[0])
     with warnings.catch_warnings():  # NSGA-III and QMC are marked experimental in Optuna 5
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return _make_sampler(cfg, seed, batch_size, shared)
+        return _make_sampler(cfg, seed, batch_size, shared, search_space)
 
 
-def _make_sampler(cfg: SamplerConfig, seed: int, batch_size: int, shared: bool) -> optuna.samplers.BaseSampler:
+def _make_sampler(
+    cfg: SamplerConfig,
+    seed: int,
+    batch_size: int,
+    shared: bool,
+    search_space: dict[str, BaseDistribution] | None,
+) -> optuna.samplers.BaseSampler:
     name = cfg.name
     if name in (SamplerName.nsga2, SamplerName.nsga3):
         cfg = cast(GeneticSamplerConfig, cfg)  # each sampler name has its schema (SAMPLER_SCHEMAS)
@@ -178,9 +207,12 @@ def _make_sampler(cfg: SamplerConfig, seed: int, batch_size: int, shared: bool) 
                 batch=population,
                 seed=np.random.SeedSequence([seed, 1]),
             )
-        if name is SamplerName.nsga2:
-            return (optuna.samplers.NSGAIISampler if shared else BatchNSGAIISampler)(**ga)
-        return (optuna.samplers.NSGAIIISampler if shared else BatchNSGAIIISampler)(**ga)
+        if shared:
+            return (optuna.samplers.NSGAIISampler if name is SamplerName.nsga2 else optuna.samplers.NSGAIIISampler)(
+                **ga
+            )
+        ours = BatchNSGAIISampler if name is SamplerName.nsga2 else BatchNSGAIIISampler
+        return ours(search_space=search_space, **ga)
     if name is SamplerName.tpe:
         cfg = cast(TPESamplerConfig, cfg)
         return optuna.samplers.TPESampler(

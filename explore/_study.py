@@ -1,10 +1,12 @@
 """One study: Optuna ask/tell in batches, each batch scored by one call of the JAX model.
 
-Storage is in memory by default, with every completed batch checkpointed atomically to
-`<run dir>/checkpoint/` (its trials and the sampler's state), so that a rerun in the same
-run directory resumes where the last batch ended. With `study.storage` set, the Optuna
-storage itself (a journal file or a database URL) holds the study and is shared with
-other workers; this worker's trials are tagged with its number.
+Storage is in memory by default, with every completed batch appended to the Optuna
+journal file `<run dir>/study.journal` (`RunJournal`), so that a rerun in the same run
+directory resumes where the last batch ended, and Optuna's tools open the study. Each
+batch is sampled by a sampler of its own, seeded from the seed and the batch's number, so
+that nothing of the sampler needs saving. With `study.storage` set, the Optuna storage
+itself (a journal file or a database URL) holds the study and is shared with other
+workers; this worker's trials are tagged with its number.
 """
 
 import contextlib
@@ -14,9 +16,7 @@ import glob
 import hashlib
 import logging
 import os
-import pickle
 import socket
-import tempfile
 import threading
 import time
 import warnings
@@ -32,7 +32,7 @@ from ._config import Config, ConfigError, check, redact
 from ._designs import Designs, distributions
 from ._figures import BY_NAME, OBJECTIVES, constraint_names
 from ._front import warm_up
-from ._journal import open_journal
+from ._journal import Journal, open_journal
 from ._refine import refine
 from ._results import pareto_mask
 from ._samplers import make_sampler
@@ -41,7 +41,11 @@ from ._scoring import STUDY_PARTS, Scorer, feasible, study_key, told_values
 log = logging.getLogger(__name__)
 DIRECTIONS = [StudyDirection.MINIMIZE if f.sense == "minimize" else StudyDirection.MAXIMIZE for f in OBJECTIVES]
 METRICS = [f.name for f in OBJECTIVES]
-CHECKPOINT_DIR = "checkpoint"
+STUDY_FILE = "study.journal"  # in the run directory: the run's own study (no `study.storage`)
+CONFIG_ATTR = "explore_config"  # its study system attribute: the fingerprint of the config that wrote it
+SAVED_ATTR = "explore_saved"  # its study system attribute closing each batch written: the trials saved
+OWN_ATTRS = (CONFIG_ATTR, SAVED_ATTR)
+CONSTRAINT_NAMES_ATTR = "constraint_names"  # its study user attribute: what each trial's constraint list holds
 WORKER_ATTR = "worker"
 ORIGIN_ATTR = "origin"  # "refine" on designs from refinement (absent: the sampler's)
 REFINED_FROM_ATTR = "refined_from"  # trial number of a refined design's starting point
@@ -50,7 +54,8 @@ REFINE_EVALUATIONS_ATTR = "refine_evaluations"  # study attribute: model evaluat
 
 
 LOCK = ".explore.lock"  # in the run directory: held (flock) by the run using it
-TEMPORARIES = (".results-*.nc", os.path.join(CHECKPOINT_DIR, ".batch-*"))  # left by a killed run
+_CONSTRAINTS = "constraints"  # Optuna's system attribute (its prefix, since Optuna 5) of a trial's constraints
+TEMPORARIES = (".results-*.nc",)  # left by a killed run
 _HELD: set[str] = set()  # run directories this process holds
 
 
@@ -136,69 +141,105 @@ def storage_from_url(url: str | None) -> optuna.storages.BaseStorage:
     ) from None
 
 
-class Checkpoint:
-    """Batches of trials written atomically to a folder; `load` returns them in order."""
+class RunJournal:
+    """A run's own study, kept in `<run dir>/study.journal`: an Optuna journal file that
+    `optuna.load_study` and optuna-dashboard open. The run works on an in-memory study and
+    `save` appends its last trials here, batch by batch, as whole trials (one record each)
+    with the study's attributes (objective names, the sampler's cached state), in one write
+    and one `fsync`, closed by a record that counts the trials saved. What follows the last
+    such record (a write a kill or a full disk cut short) is cut off when the file is
+    opened, so a rerun resumes after the last whole batch."""
 
-    def __init__(self, folder: str, fingerprint: str) -> None:
-        self.folder = folder
-        self.fingerprint = fingerprint
-        self.saved = 0  # files written so far (and loaded): the next file's number
-
-    def load(self) -> tuple[list[FrozenTrial], optuna.samplers.BaseSampler | None, dict[str, Any]]:
-        """(trials, sampler or None, study system attributes) saved so far; ConfigError if
-        they belong to another config."""
-        files = sorted(glob.glob(os.path.join(self.folder, "batch-*.pkl")))
-        trials: list[FrozenTrial] = []
-        sampler: optuna.samplers.BaseSampler | None = None
-        attrs: dict[str, Any] = {}
-        for path in files:
-            with open(path, "rb") as f:
-                saved = pickle.load(f)
-            if saved["fingerprint"] != self.fingerprint:
-                raise ConfigError(
-                    f"`hydra.run.dir` holds a checkpoint of a study with another config ({path}); "
-                    "use a new run directory, or rerun with the same config to resume"
-                )
-            trials += saved["trials"]
-            sampler, attrs = saved["sampler"], saved.get("study_system_attrs", {})
-        self.saved = len(files)
-        return trials, sampler, attrs
-
-    def save(self, trials: list[FrozenTrial], sampler: optuna.samplers.BaseSampler, attrs: dict[str, Any]) -> None:
-        """Write a batch: its frozen `trials`, the `sampler` and the study's system
-        attributes `attrs` (where samplers cache state, e.g. NSGA-II's parent populations)."""
-        os.makedirs(self.folder, exist_ok=True)
-        payload = {"fingerprint": self.fingerprint, "trials": trials, "sampler": sampler, "study_system_attrs": attrs}
-        fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                _LockPickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, os.path.join(self.folder, f"batch-{self.saved:06d}.pkl"))
-        except OSError as e:
-            os.unlink(tmp)
+    def __init__(self, path: str, fingerprint: str, study_name: str) -> None:
+        self.path = path
+        self.journal = Journal(path, buffered=True)
+        self.journal.check()
+        cut = self.journal.cut_after_last(SAVED_ATTR)
+        if cut:
+            log.warning("%s: the last batch was not written whole (%d bytes): cut off, it is run again", path, cut)
+        storage = optuna.storages.JournalStorage(self.journal)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            self.study = optuna.create_study(
+                storage=storage, study_name=study_name, directions=DIRECTIONS, load_if_exists=True
+            )
+        self.storage, self.id = storage, storage.get_study_id_from_name(study_name)
+        theirs = storage.get_study_system_attrs(self.id).get(CONFIG_ATTR, fingerprint)
+        if theirs != fingerprint:
             raise ConfigError(
-                f"the checkpoint in {self.folder} cannot be written ({e.strerror}); free space or fix the folder, "
+                f"`hydra.run.dir` holds the study of another config ({path}); "
+                "use a new run directory, or rerun with the same config to resume"
+            )
+        storage.set_study_system_attr(self.id, CONFIG_ATTR, fingerprint)
+
+    def load(self) -> tuple[list[FrozenTrial], dict[str, Any], dict[str, Any]]:
+        """(trials, study system attributes, study user attributes) saved so far."""
+        system = {k: v for k, v in self.storage.get_study_system_attrs(self.id).items() if k not in OWN_ATTRS}
+        user = dict(self.study.user_attrs)
+        names = user.pop(CONSTRAINT_NAMES_ATTR, [])
+        return [_named_constraints(t, names) for t in self.study.get_trials(deepcopy=False)], system, user
+
+    def save(self, study: optuna.Study, storage: optuna.storages.BaseStorage, n: int) -> None:
+        """Append the last `n` trials of `study` (in `storage`, in memory) and the study's
+        attributes that changed, and write them: one write, one `fsync`."""
+        trials = study.get_trials(deepcopy=False)[-n:]
+        system = storage.get_study_system_attrs(storage.get_study_id_from_name(study.study_name))
+        names = self.study.user_attrs.get(CONSTRAINT_NAMES_ATTR)
+        if names is None:
+            names = list(trials[0].constraints)
+            self.study.set_user_attr(CONSTRAINT_NAMES_ATTR, names)
+        self.study.add_trials([_listed_constraints(t, names) for t in trials])
+        saved = self.storage.get_study_system_attrs(self.id)
+        for key, value in system.items():
+            if saved.get(key) != value:
+                self.storage.set_study_system_attr(self.id, key, value)
+        for key, value in study.user_attrs.items():
+            if self.study.user_attrs.get(key) != value:
+                self.study.set_user_attr(key, value)
+        self.storage.set_study_system_attr(self.id, SAVED_ATTR, len(self.study.get_trials(deepcopy=False)))
+        try:
+            self.journal.flush()
+        except OSError as e:
+            raise ConfigError(
+                f"the study file {self.path} cannot be written ({e.strerror}); free space or fix the folder, "
                 "then rerun the same command: the study resumes after its last saved batch"
             ) from None
-        self.saved += 1
 
 
-_LOCKS = {type(threading.Lock()): threading.Lock, type(threading.RLock()): threading.RLock}
+# A trial's constraints are written to the run's study file as one list (Optuna's first
+# format, which optuna-dashboard 0.21 shows and Optuna 5 still reads), in the order of the
+# study user attribute `constraint_names`; in the run they are named (Optuna 5's format).
+def _listed_constraints(trial: FrozenTrial, names: list[str]) -> FrozenTrial:
+    system = {k: v for k, v in trial.system_attrs.items() if not k.startswith(f"{_CONSTRAINTS}:")}
+    constraints = trial.constraints
+    return _with_system_attrs(trial, {**system, _CONSTRAINTS: [constraints[name] for name in names]})
 
 
-class _LockPickler(pickle.Pickler):
-    """Pickles a sampler that holds a lock (Optuna >= 5.1 samplers guard their state with
-    one): a lock is saved as a new, released lock of its kind."""
+def _named_constraints(trial: FrozenTrial, names: list[str]) -> FrozenTrial:
+    system = dict(trial.system_attrs)
+    listed = system.pop(_CONSTRAINTS, [])
+    return _with_system_attrs(trial, {**system, **{f"{_CONSTRAINTS}:{k}": v for k, v in zip(names, listed)}})
 
-    def reducer_override(self, obj: Any) -> Any:
-        factory = _LOCKS.get(type(obj))
-        return (factory, ()) if factory is not None else NotImplemented
+
+def _with_system_attrs(t: FrozenTrial, system_attrs: dict[str, Any]) -> FrozenTrial:
+    return FrozenTrial(
+        number=t.number,
+        state=t.state,
+        value=None,
+        values=t.values,
+        datetime_start=t.datetime_start,
+        datetime_complete=t.datetime_complete,
+        params=t.params,
+        distributions=t.distributions,
+        user_attrs=t.user_attrs,
+        system_attrs=system_attrs,
+        intermediate_values=t.intermediate_values,
+        trial_id=-1,  # a template: the storage numbers it
+    )
 
 
 def fingerprint(cfg: Config) -> str:
-    """What must match for a checkpoint to be resumed: the config (a `Config`), less the
+    """What must match for a run's study to be resumed: the config (a `Config`), less the
     number of trials (a rerun may ask for more) and the progress switch."""
     plain = dataclasses.asdict(cfg)
     for key in ("n_trials", "progress"):
@@ -414,7 +455,7 @@ def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
     storage = storage_from_url(cfg.study.storage)
     seed = worker_seed(cfg.seed, cfg.worker)
     sampler = make_sampler(cfg.sampler, seed, cfg.study.batch_size, shared=shared)
-    checkpoint = None if shared else Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR), fingerprint(cfg))
+    own = None if shared else _run_journal(run_dir, cfg)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         try:
@@ -430,16 +471,16 @@ def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
             _join(study, storage, cfg)
             _claim_worker(study, storage, cfg.worker)
         study.set_metric_names(METRICS)
-    if checkpoint is not None:
-        trials, saved_sampler, attrs = checkpoint.load()
+    if own is not None:
+        trials, system_attrs, user_attrs = own.load()
         if trials:
             study.add_trials(trials)
             study_id = storage.get_study_id_from_name(study.study_name)
-            for key, value in attrs.items():  # caches the sampler would otherwise rebuild, drawing random numbers
+            for key, value in system_attrs.items():  # caches a sampler would otherwise rebuild, drawing numbers
                 storage.set_study_system_attr(study_id, key, value)
-            if saved_sampler is not None:
-                study.sampler = saved_sampler
-            log.info("resumed %d trials from %s", len(trials), checkpoint.folder)
+            for key, value in user_attrs.items():
+                study.set_user_attr(key, value)
+            log.info("resumed %d trials from %s", len(trials), own.path)
 
     scorer = Scorer(cfg)
     dists = distributions(cfg.space)
@@ -469,7 +510,7 @@ def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
                 if warming.is_alive():  # refinement takes the same gradients: compiled there
                     warming.join()
                 trials, fig = _refine_front(study, cfg, done, cfg.refine.evaluations // len(rounds))
-                _save(checkpoint, storage, study, len(trials))
+                _save(own, study, storage, len(trials))
                 last_round = done
                 if trials:
                     for key, values in zip(("accel", "range", "ok"), (*told_values(fig), feasible(fig))):
@@ -477,10 +518,12 @@ def _run_study(cfg: Config, run_dir: str, progress: bool) -> optuna.Study:
             if done >= n_total:
                 break
             size = min(batch_size, n_total - done)
+            if not shared:
+                study.sampler = make_sampler(cfg.sampler, seed, batch_size, batch=batch, search_space=dists)
             asked = _ask(study, dists, size, cfg.worker)
             fig = scorer.figures(Designs.from_params([t.params for t in asked], cfg.space))
             accel, range_km = _tell(study, asked, fig)
-            _save(checkpoint, storage, study, len(asked))
+            _save(own, study, storage, len(asked))
             done += size
             batch += 1
             front["accel"].append(accel)
@@ -505,10 +548,19 @@ def refine_points(cfg: Config) -> list[int]:
     return sorted({min(n, -(-(n * r // k) // size) * size) for r in range(1, k + 1)})
 
 
-def _save(checkpoint: Checkpoint | None, storage: optuna.storages.BaseStorage, study: optuna.Study, n: int) -> None:
-    """Checkpoint the last `n` trials of `study` in `storage`, just told (nothing to do with
-    a shared storage; in memory this process is the only one adding trials)."""
-    if checkpoint is not None and n:
-        frozen = study.get_trials(deepcopy=False)[-n:]
-        study_id = storage.get_study_id_from_name(study.study_name)
-        checkpoint.save(frozen, study.sampler, storage.get_study_system_attrs(study_id))
+def _run_journal(run_dir: str, cfg: Config) -> RunJournal:
+    """The run's own study file in `run_dir` (`RunJournal`); `ConfigError` where the folder
+    holds the pickled checkpoint of an earlier version of this tool, which is not read."""
+    if glob.glob(os.path.join(run_dir, "checkpoint", "batch-*.pkl")):
+        raise ConfigError(
+            f"`hydra.run.dir` {run_dir} holds a study in the pickled checkpoints of an earlier version of this tool "
+            "(checkpoint/batch-*.pkl), which this version does not read; use a new run directory"
+        )
+    return RunJournal(os.path.join(run_dir, STUDY_FILE), fingerprint(cfg), cfg.study.name)
+
+
+def _save(own: RunJournal | None, study: optuna.Study, storage: optuna.storages.BaseStorage, n: int) -> None:
+    """Save the last `n` trials of `study` in `storage`, just told, in the run's study file
+    (nothing to do with a shared storage: it holds them already)."""
+    if own is not None and n:
+        own.save(study, storage, n)

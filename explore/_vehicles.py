@@ -7,6 +7,7 @@ same pytree structure and one compiled model serves the whole study.
 
 import dataclasses
 import math
+import os
 from typing import Any, cast
 
 import jax
@@ -155,6 +156,84 @@ def whole_cells(pack: ob.Pack) -> ob.Pack:
     return dataclasses.replace(pack, n_series=n_series, n_parallel=n_parallel)
 
 
+SPEC_PACK_MARGIN = 1.10  # a spec platform fits a pack this much larger (energy and mass) than the car's own
+_SPEC_PLATFORMS: dict[tuple[str, str, float], dict[str, Any]] = {}
+
+
+def spec_file_path(file: str) -> str:
+    """`vehicle.file` as a path: as given if it exists (relative to the working directory),
+    else the file of that name in objectives/data/ (e.g. `variant_pairs.yaml`)."""
+    if os.path.exists(file) or os.path.isabs(file):
+        return file
+    shipped = os.path.join(os.path.dirname(os.path.abspath(ob.__file__)), "data", file)
+    return shipped if os.path.exists(shipped) else file
+
+
+def _spec_of(file: str | None, car: str | None, key: str) -> dict[str, Any]:
+    """The spec mapping of car `car` in spec file `file` (`ConfigError` naming `key` when
+    either is missing or wrong)."""
+    if not file or not car:
+        missing = "vehicle.file" if not file else "vehicle.id"
+        raise ConfigError(
+            f"`{missing}` is not set; give vehicle.file=FILE (a spec file in the schema of "
+            "`python -m objectives predict`) and vehicle.id=ID (a car of it)"
+        )
+    try:
+        specs = ob.load_specs(spec_file_path(file))
+    except ob.SpecFileError as e:
+        raise ConfigError(
+            f"`vehicle.file` {file!r}: {e}; give a spec file in the schema of `python -m objectives predict`"
+        ) from None
+    by_id = {s.get("id"): s for s in specs if isinstance(s, dict)}
+    if car not in by_id:
+        ids = sorted(str(k) for k in by_id if k)
+        known = ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "") if ids else "none"
+        raise ConfigError(f"`{key}` {car!r} is not a car of {file} (its ids: {known}); give one of them")
+    return by_id[car]
+
+
+def spec_platform(file: str | None, car: str | None) -> dict[str, Any]:
+    """The platform fields of car `car` of spec file `file`, by the predictor's rules
+    (`objectives.vehicle_from_spec`): its body (glider mass, drag, frontal area, wheelbase,
+    centre of gravity, weight split), its rear tyre as catalogue entry `own`, room for a
+    pack `SPEC_PACK_MARGIN` larger than its own in energy and mass, and its bus: the open-
+    circuit window of its own pack, widened by `SPEC_PACK_MARGIN` at both ends, and cells
+    in series around its own count as the shipped platforms' 72-140 are around 96. Built
+    once per file version and car."""
+    path = spec_file_path(file) if file else ""
+    stamp = (os.path.abspath(path), str(car), os.path.getmtime(path) if os.path.exists(path) else 0.0)
+    if stamp not in _SPEC_PLATFORMS:
+        spec = _spec_of(file, car, "vehicle.id")
+        try:
+            vehicle = ob.vehicle_from_spec(spec)
+        except ob.SpecError as e:
+            raise ConfigError(f"`vehicle.id` {car!r} of {file} cannot be built: {e}") from None
+        body, figures = vehicle.body, ob.pack_figures(vehicle)
+        (_, (size, label, category)) = ob.spec_tyre_fields(spec)
+        _SPEC_PLATFORMS[stamp] = {
+            "name": str(car),
+            "description": str(spec.get("name") or car) + (f" {spec['variant']}" if spec.get("variant") else ""),
+            "glider_mass_kg": round(float(body.glider_mass), 1),
+            "drag_coefficient": float(body.drag_coefficient),
+            "frontal_area_m2": float(body.frontal_area),
+            "wheelbase_m": float(body.wheelbase),
+            "cg_height_m": float(body.cg_height),
+            "front_weight_frac": float(body.front_weight_frac),
+            "tyre_size": size,
+            "tyre_label": label,
+            "tyre_category": category,
+            "aux_power_w": float(vehicle.aux_power),
+            "max_pack_energy_kwh": round(SPEC_PACK_MARGIN * float(figures["gross_energy_j"]) / ob.units.KWH, 1),
+            "max_pack_mass_kg": round(SPEC_PACK_MARGIN * float(figures["pack_mass_kg"]), 1),
+            "min_pack_voltage_v": round(float(figures["pack_min_voltage_v"]) / SPEC_PACK_MARGIN),
+            "max_pack_voltage_v": round(SPEC_PACK_MARGIN * float(figures["pack_max_voltage_v"])),
+            # the shipped platforms' 72-140 around a 96-cell pack, scaled to this car's
+            "cells_series_low": round(float(vehicle.pack.n_series) * 72 / 96),
+            "cells_series_high": round(float(vehicle.pack.n_series) * 140 / 96),
+        }
+    return _SPEC_PLATFORMS[stamp]
+
+
 _REFERENCES: dict[
     str, tuple[list[dict[str, Any]], list[ob.Vehicle]]
 ] = {}  # repr(platform) -> reference_vehicles(platform): built once per process
@@ -175,16 +254,20 @@ def reference_vehicles(platform: PlatformConfig) -> tuple[list[dict[str, Any]], 
 
 
 def _build_references(platform: PlatformConfig) -> tuple[list[dict[str, Any]], list[ob.Vehicle]]:
-    specs = {s.get("id"): s for s in ob.reference_specs()}
     out_specs, vehicles = [], []
     for ref in platform.references:
-        if ref not in specs:
-            raise ConfigError(
-                f"`vehicle.references` names {ref!r}, which is not in objectives/data/reference_vehicles.yaml; "
-                f"known ids: {', '.join(sorted(specs))}"
-            )
+        if platform.file:
+            spec = _spec_of(platform.file, ref, "vehicle.references")
+        else:
+            specs = {s.get("id"): s for s in ob.reference_specs()}
+            if ref not in specs:
+                raise ConfigError(
+                    f"`vehicle.references` names {ref!r}, which is not in objectives/data/reference_vehicles.yaml; "
+                    f"known ids: {', '.join(sorted(specs))}"
+                )
+            spec = specs[ref]
         try:
-            own = ob.vehicle_from_spec(specs[ref])
+            own = ob.vehicle_from_spec(spec)
         except ob.SpecError as e:
             raise ConfigError(f"`vehicle.references` entry {ref!r} cannot be built: {e}") from None
         on_platform = dataclasses.replace(
@@ -194,6 +277,6 @@ def _build_references(platform: PlatformConfig) -> tuple[list[dict[str, Any]], l
             pack=whole_cells(own.pack),
             speed_limit=cast(float, next(f.default for f in dataclasses.fields(ob.Vehicle) if f.name == "speed_limit")),
         )
-        out_specs.append(specs[ref])
+        out_specs.append(spec)
         vehicles.append(on_platform)
     return out_specs, ob.common_structure(vehicles)

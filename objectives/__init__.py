@@ -19,7 +19,7 @@ from ._motor import AbstractMotor, SynchronousMotor, motor_of_type
 from ._performance import accel_run, accel_time, sustained_speed, top_speed
 from ._predict import SpecFileError, common_structure, load_specs, reference_specs
 from ._pytree import stack, unstack
-from ._spec import SpecError, vehicle_from_spec
+from ._spec import SpecError, spec_tyre_fields, vehicle_from_spec
 from ._tyre import CATEGORIES, LABEL_CLASSES, Tyre, parse_size, tyre
 from ._vehicle import Body, Vehicle
 
@@ -66,6 +66,7 @@ __all__ = [
     "reference_specs",
     "score",
     "score_one",
+    "spec_tyre_fields",
     "stack",
     "step_powers",
     "sustained_speed",

@@ -177,6 +177,13 @@ def _label_classes(text: object) -> list[str]:
 
 def spec_tyres(spec: Mapping[str, Any]) -> tuple[Tyre, Tyre]:
     """(front Tyre, rear Tyre) from the spec's tyre fields (see the module docstring)."""
+    front, rear = spec_tyre_fields(spec)
+    return tyre(*front), tyre(*rear)
+
+
+def spec_tyre_fields(spec: Mapping[str, Any]) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
+    """(front, rear) tyre as (ISO size, EU label class, grip category) from the spec's tyre
+    fields, by the rules of the module docstring."""
     text = str(spec.get("tyre_size") or "")
     sizes = [m.group(0) for m in re.finditer(r"\d{3}\s*/\s*\d{2}\s*Z?R\s*F?\s*\d{2}", text, re.IGNORECASE)]
     if not sizes:
@@ -191,7 +198,7 @@ def spec_tyres(spec: Mapping[str, Any]) -> tuple[Tyre, Tyre]:
     else:
         front_label, rear_label = (line_label or _unknown_line_label(size) for size in (front_size, rear_size))
     categories = [category or ("uhp" if _low_profile(size) else "touring") for size in (front_size, rear_size)]
-    return tyre(front_size, front_label, categories[0]), tyre(rear_size, rear_label, categories[1])
+    return (front_size, front_label, categories[0]), (rear_size, rear_label, categories[1])
 
 
 def _low_profile(size: str) -> bool:

@@ -78,6 +78,13 @@ OURS = [
     (["study.storage=/tmp"], "study.storage", "/tmp"),  # a folder, not a file
     (["study.storage=/etc/hostname"], "study.storage", "/etc/hostname"),  # not a journal (or not writable)
     (["study.storage=postgresql+psycopg://explore@127.0.0.1:1/explore"], "study.storage", "127.0.0.1:1"),
+    # Platforms from a spec file (conf/vehicle/spec.yaml).
+    (["vehicle=spec"], "vehicle.file", "not set"),
+    (["vehicle=spec", "vehicle.file=variant_pairs.yaml"], "vehicle.id", "not set"),
+    (["vehicle=spec", "vehicle.file=/no/such/cars.yaml", "vehicle.id=x"], "vehicle.file", "/no/such/cars.yaml"),
+    (["vehicle=spec", "vehicle.file=README.md", "vehicle.id=x"], "vehicle.file", "README.md"),  # not a spec file
+    (["vehicle=spec", "vehicle.file=variant_pairs.yaml", "vehicle.id=no_such_car"], "vehicle.id", "no_such_car"),
+    (["vehicle=ampr_small", "vehicle.references=[no_such_car]"], "vehicle.references", "no_such_car"),
     # An environment variable that is not set, in the storage and elsewhere.
     (["study.storage=${oc.env:EXPLORE_NO_SUCH_VARIABLE}"], "study.storage", "EXPLORE_NO_SUCH_VARIABLE"),
     (["seed=${oc.env:EXPLORE_NO_SUCH_SEED}"], "seed", "EXPLORE_NO_SUCH_SEED"),
@@ -113,7 +120,7 @@ def outcomes(tmp_path_factory):
 
 
 def test_the_table_is_long_enough():
-    assert len(OURS) + len(HYDRAS) >= 61
+    assert len(OURS) + len(HYDRAS) >= 67
 
 
 @pytest.mark.parametrize("index", range(len(OURS)), ids=[" ".join(c[0]) for c in OURS])

@@ -53,6 +53,13 @@ def _kill_when(proc, ready, timeout=300, poll_s=0.05):
     assert proc.returncode == -signal.SIGKILL
 
 
+def _batches_saved(run_dir):
+    """Batches a run has written whole to its study file (each closes with the count of
+    trials saved)."""
+    journal = run_dir / "study.journal"
+    return journal.read_bytes().count(b'"explore_saved"') if journal.exists() else 0
+
+
 def _finish(args, env=None):
     proc = subprocess.run(
         [sys.executable, "-m", "explore", *RUN, *args], cwd=ROOT, capture_output=True, text=True, timeout=600, env=env
@@ -63,12 +70,10 @@ def _finish(args, env=None):
 
 def test_killed_run_resumes_in_its_run_directory(tmp_path):
     run_dir = tmp_path / "killed"
-    checkpoint = run_dir / "checkpoint"
     proc = _start([f"hydra.run.dir={run_dir}"])
-    _kill_when(proc, lambda: len(list(checkpoint.glob("batch-*.pkl"))) >= 5)
+    _kill_when(proc, lambda: _batches_saved(run_dir) >= 5)
     assert not (run_dir / "results.nc").exists()
-    kept = len(list(checkpoint.glob("batch-*.pkl")))
-    assert kept < 1200 // 20, "the kill came too late to test anything"
+    assert _batches_saved(run_dir) < 1200 // 20, "the kill came too late to test anything"
 
     _finish([f"hydra.run.dir={run_dir}"])
     _finish([f"hydra.run.dir={tmp_path / 'straight'}"])
@@ -78,8 +83,8 @@ def test_killed_run_resumes_in_its_run_directory(tmp_path):
     ):
         assert resumed.sizes["trial"] == 1200
         assert sorted(resumed["trial"].values) == list(range(1200))  # none lost, none twice
-        # The batches completed before the kill are kept, and the sampler's saved state
-        # makes the rest what an uninterrupted run samples.
+        # The batches completed before the kill are kept, and the samplers of the later
+        # batches (seeded by their number) draw what an uninterrupted run draws.
         for name in ("layout", "front_power_kw", "cells_series", "accel_0_100_s", "range_km"):
             a, b = resumed[name].values, straight[name].values
             assert ((a == b) | ((a != a) & (b != b))).all(), name
@@ -107,7 +112,7 @@ def test_killed_worker_resumes_on_its_shared_journal(tmp_path):
 def test_a_second_run_in_the_same_directory_is_refused_while_the_first_runs(tmp_path):
     run_dir = tmp_path / "busy"
     first = _start([f"hydra.run.dir={run_dir}", "study.n_trials=100000"])  # still running when the second comes
-    _wait_for(first, lambda: list((run_dir / "checkpoint").glob("batch-*.pkl")))
+    _wait_for(first, lambda: _batches_saved(run_dir))
     second = subprocess.run(
         [sys.executable, "-m", "explore", *RUN, f"hydra.run.dir={run_dir}", "seed=7"],
         cwd=ROOT,
@@ -120,14 +125,15 @@ def test_a_second_run_in_the_same_directory_is_refused_while_the_first_runs(tmp_
     assert second.returncode == 2, second.stderr[-2000:]
     lines = [line for line in second.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "in use by another run" in lines[0] and f"pid {first.pid}" in lines[0], lines
-    # The refused run wrote nothing: the first run's checkpoint is all there is.
+    # The refused run wrote nothing: the first run's study is all there is.
     assert not (run_dir / "results.nc").exists()
+    assert _batches_saved(run_dir) > 0
 
 
 def test_ctrl_c_says_how_to_resume_and_the_rerun_completes(tmp_path):
     run_dir = tmp_path / "interrupted"
     proc = _start([f"hydra.run.dir={run_dir}"])
-    _wait_for(proc, lambda: len(list((run_dir / "checkpoint").glob("batch-*.pkl"))) >= 3)
+    _wait_for(proc, lambda: _batches_saved(run_dir) >= 3)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-2000:]
@@ -140,12 +146,11 @@ def test_ctrl_c_says_how_to_resume_and_the_rerun_completes(tmp_path):
 
 def test_temporaries_of_a_killed_run_are_removed_by_the_next(tmp_path):
     run_dir = tmp_path / "stale"
-    (run_dir / "checkpoint").mkdir(parents=True)
-    left = [run_dir / ".results-k1ll3d.nc", run_dir / "checkpoint" / ".batch-k1ll3d"]
-    for path in left:
-        path.write_bytes(b"half a file")
+    run_dir.mkdir()
+    left = run_dir / ".results-k1ll3d.nc"
+    left.write_bytes(b"half a file")
     _finish([f"hydra.run.dir={run_dir}", "study.n_trials=40"])
-    assert not any(path.exists() for path in left)
+    assert not left.exists()
     assert (run_dir / "results.nc").exists()
 
 
@@ -198,7 +203,9 @@ def test_a_full_disk_is_one_line_and_the_rerun_resumes_to_the_same_trials(small_
     lines = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and "space left" in lines[0].lower() and "rerun" in lines[0], proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
-    assert not list(run_dir.rglob(".batch-*")) and not list(run_dir.glob(".results-*"))  # no partial file
+    assert not list(run_dir.glob(".results-*"))  # no partial file
+    saved = (run_dir / "study.journal").read_bytes()
+    assert saved.endswith(b"\n") and b'"explore_saved"' in saved.splitlines()[-1]  # whole batches only
     subprocess.run(["mount", "-o", "remount,size=256m", str(small_disk)], check=True)
     _finish([f"hydra.run.dir={run_dir}"])
     _finish([f"hydra.run.dir={tmp_path / 'straight'}"])
@@ -253,14 +260,13 @@ def _complete_in(journal, name):
 
 @pytest.mark.parametrize("moment", ["refinement", "export"])
 def test_killed_during_refinement_or_export_resumes_to_the_same_results(moment, tmp_path):
-    # Killed once every sampled batch is checkpointed: inside the refinement of the front
+    # Killed once every sampled batch is saved: inside the refinement of the front
     # (before its designs are saved), or while results.nc is being written.
     args = ["study.n_trials=200", "refine.enabled=true", "refine.evaluations=600", "refine.rounds=1"]
     run_dir = tmp_path / moment
-    checkpoint = run_dir / "checkpoint"
     proc = _start([*args, f"hydra.run.dir={run_dir}"])
     if moment == "refinement":
-        _kill_when(proc, lambda: len(list(checkpoint.glob("batch-*.pkl"))) >= 200 // 20)
+        _kill_when(proc, lambda: _batches_saved(run_dir) >= 200 // 20)
     else:
         _kill_when(proc, lambda: bool(list(run_dir.glob(".results-*.nc"))), timeout=600)
     assert not (run_dir / "results.nc").exists()
@@ -277,17 +283,17 @@ def test_killed_during_refinement_or_export_resumes_to_the_same_results(moment, 
             assert ((a == b) | ((a != a) & (b != b))).all(), name
 
 
-# Run as `python -c KILLED_IN_A_CHECKPOINT_WRITE N args...`: `python -m explore args...` that
-# SIGKILLs itself inside its N-th checkpoint write, with half the batch's file on disk and
-# before the file takes its name (what a kill at that moment leaves).
-KILLED_IN_A_CHECKPOINT_WRITE = """
+# Run as `python -c KILLED_IN_A_STUDY_WRITE N args...`: `python -m explore args...` that
+# SIGKILLs itself inside the N-th write of its study file, with half of that batch's
+# records on disk (what a kill or a crash of the machine at that moment can leave).
+KILLED_IN_A_STUDY_WRITE = """
 import os, runpy, signal, sys
-at, writes, fsync = int(sys.argv[1]), [0], os.fsync
+at, sizes, fsync = int(sys.argv[1]), [0], os.fsync
 def killed_inside(fd):
-    if "/checkpoint/.batch-" in os.readlink(f"/proc/self/fd/{fd}"):
-        writes[0] += 1
-        if writes[0] == at:
-            os.ftruncate(fd, os.fstat(fd).st_size // 2)
+    if os.readlink(f"/proc/self/fd/{fd}").endswith("/study.journal"):
+        sizes.append(os.fstat(fd).st_size)
+        if len(sizes) == at + 1:
+            os.ftruncate(fd, (sizes[-2] + sizes[-1]) // 2)
             os.kill(os.getpid(), signal.SIGKILL)
     fsync(fd)
 os.fsync = killed_inside
@@ -296,21 +302,20 @@ runpy.run_module("explore", run_name="__main__", alter_sys=True)
 """
 
 
-def test_killed_inside_a_checkpoint_write_resumes_to_the_same_trials(tmp_path):
+def test_killed_inside_a_study_write_resumes_to_the_same_trials(tmp_path):
     run_dir = tmp_path / "killed"
     proc = subprocess.run(
-        [sys.executable, "-c", KILLED_IN_A_CHECKPOINT_WRITE, "7", *RUN, f"hydra.run.dir={run_dir}"],
+        [sys.executable, "-c", KILLED_IN_A_STUDY_WRITE, "7", *RUN, f"hydra.run.dir={run_dir}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
-    assert len(list((run_dir / "checkpoint").glob("batch-*.pkl"))) == 6  # the 7th was being written
-    assert len(list((run_dir / "checkpoint").glob(".batch-*"))) == 1  # half of it, under a temporary name
-    _finish([f"hydra.run.dir={run_dir}"])
+    assert _batches_saved(run_dir) == 6  # the 7th was being written: half of it is there
+    rerun = _finish([f"hydra.run.dir={run_dir}"])
+    assert "the last batch was not written whole" in rerun.stdout + rerun.stderr
     _finish([f"hydra.run.dir={tmp_path / 'straight'}"])
-    assert not list((run_dir / "checkpoint").glob(".batch-*"))
     with (
         xr.open_dataset(run_dir / "results.nc") as resumed,
         xr.open_dataset(tmp_path / "straight" / "results.nc") as straight,

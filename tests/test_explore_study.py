@@ -1,8 +1,12 @@
 """The study loop end to end: results.nc, the Pareto mark, seeding, resume, and the CLI."""
 
-import os
+import json
+import pathlib
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 
 import numpy as np
 import optuna
@@ -11,7 +15,7 @@ import xarray as xr
 from explore_helpers import ROOT, TINY, run
 
 from explore._samplers import BatchNSGAIISampler
-from explore._study import CHECKPOINT_DIR
+from explore._study import STUDY_FILE
 
 
 @pytest.fixture(scope="module")
@@ -77,18 +81,82 @@ def test_same_seed_same_trials_other_seed_other_trials(tiny, tmp_path):
     assert [t.params for t in study.trials] != [t.params for t in other.trials]
 
 
+def _saved(run_dir):
+    """The study of a run directory, opened by plain Optuna from its journal file."""
+    backend = optuna.storages.journal.JournalFileBackend(str(run_dir / STUDY_FILE))
+    return optuna.load_study(study_name=None, storage=optuna.storages.JournalStorage(backend))
+
+
+def test_the_study_file_opens_in_optuna_with_every_trial_as_told(tiny):
+    study, _, run_dir = tiny
+    saved = _saved(run_dir)
+    assert not list(run_dir.rglob("*.pkl"))
+    assert saved.metric_names == ["accel_0_100_s", "range_km"] and saved.directions == study.directions
+    assert len(saved.trials) == len(study.trials) == 60
+    # Constraints as one list per trial (what optuna-dashboard 0.21 shows), named by a
+    # study attribute.
+    names = saved.user_attrs["constraint_names"]
+    assert len(names) == 8 and "top_speed" in names
+    for a, b in zip(saved.trials, study.trials):
+        assert (a.number, a.state, a.params, a.values) == (b.number, b.state, b.params, b.values)
+        assert list(a.constraints.values()) == [b.constraints[name] for name in names]
+        assert a.user_attrs == b.user_attrs
+
+
+def test_optuna_dashboard_serves_the_study_file(tiny):
+    """optuna-dashboard, started on the run's study.journal as a user would, serves every
+    trial with its values and constraints, and the objectives' names, over its HTTP API."""
+    study, _, run_dir = tiny
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dashboard = pathlib.Path(sys.executable).with_name("optuna-dashboard")
+    proc = subprocess.Popen(
+        [str(dashboard), str(run_dir / STUDY_FILE), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/studies", timeout=5) as r:
+                    studies = json.load(r)["study_summaries"]
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()[-2000:]
+                assert time.monotonic() < deadline, "optuna-dashboard did not answer within 60 s"
+                time.sleep(0.2)
+        assert [s["study_name"] for s in studies] == [study.study_name]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/studies/{studies[0]['study_id']}") as r:
+            served = json.load(r)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert served["objective_names"] == ["accel_0_100_s", "range_km"]
+    assert served["directions"] == ["minimize", "maximize"]
+    assert len(served["trials"]) == len(study.trials) == 60
+    shown_attrs = {a["key"]: json.loads(a["value"]) for a in served["user_attrs"]}
+    assert shown_attrs["constraint_names"] == list(study.trials[0].constraints)
+    for shown, told in zip(served["trials"], study.trials):
+        assert shown["values"] == told.values
+        assert shown["constraints"] == list(told.constraints.values())
+
+
 def test_rerun_in_the_same_directory_resumes(tmp_path):
     """40 trials, then a rerun asking for 60 in the same run directory, gives the same
-    trials as 60 in one go: the checkpoint holds the trials and the sampler's state."""
+    trials as 60 in one go: the study file holds the trials, and each batch has its own
+    sampler seeded from its number."""
     first, _, run_dir = run(tmp_path, ["study.n_trials=40"], name="resumed")
-    assert len(os.listdir(run_dir / CHECKPOINT_DIR)) == 2
+    assert len(_saved(run_dir).trials) == 40
     resumed, ds, _ = run(tmp_path, [], name="resumed")
     straight, _, _ = run(tmp_path, [], name="straight")
     assert len(resumed.trials) == 60 and ds.sizes["trial"] == 60
     assert [t.params for t in resumed.trials] == [t.params for t in straight.trials]
 
 
-def test_checkpoint_of_another_config_is_refused(tmp_path):
+def test_study_file_of_another_config_is_refused(tmp_path):
     from explore import ConfigError
 
     run(tmp_path, ["study.n_trials=20"], name="dir")
@@ -140,7 +208,11 @@ def test_cli_bad_value_exits_2_with_one_line_and_no_results(tmp_path):
 def test_cli_help_lists_the_groups():
     proc = cli(["--help"], cwd=ROOT, timeout=120)
     assert proc.returncode == 0
-    for line in ("sampler: nsga2, nsga3, qmc, random, tpe", "space: performance, powertrain", "vehicle: ariya, leaf"):
+    for line in (
+        "sampler: nsga2, nsga3, qmc, random, tpe",
+        "space: performance, powertrain",
+        "vehicle: ampr_small, ariya, leaf, rc02, spec",
+    ):
         assert line in proc.stdout
 
 
@@ -157,7 +229,7 @@ def test_two_workers_share_a_journal_storage(tmp_path):
         by_worker.setdefault(t.user_attrs["worker"], []).append(t.params)
     assert sorted(by_worker) == [0, 1] and len(by_worker[0]) == len(by_worker[1]) == 40
     assert by_worker[0][:20] != by_worker[1][:20]  # distinct seed streams
-    assert not (tmp_path / "w0" / CHECKPOINT_DIR).exists()  # the storage is the checkpoint
+    assert not (tmp_path / "w0" / STUDY_FILE).exists()  # the shared storage holds the study
 
 
 def test_same_seed_and_config_write_the_same_results(tmp_path):
