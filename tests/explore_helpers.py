@@ -24,6 +24,16 @@ def group_options(group):
     return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
 
 
+# Options that need more settings to compose: `vehicle=spec` names a car of a spec file.
+REFERENCE_FILE = ROOT / "objectives" / "data" / "reference_vehicles.yaml"
+OPTION_SETTINGS = {("vehicle", "spec"): [f"vehicle.file={REFERENCE_FILE}", "vehicle.id=kia_ev6_gt"]}
+
+
+def choose(group, option):
+    """The overrides that choose `option` of config group `group`."""
+    return [f"{group}={option}", *OPTION_SETTINGS.get((group, option), [])]
+
+
 TINY = ["study.n_trials=60", "study.batch_size=20", "study.progress=false", "refine.enabled=false"]
 
 

@@ -4,7 +4,7 @@ import hydra
 import numpy as np
 import optuna
 import pytest
-from explore_helpers import compose_config, group_options
+from explore_helpers import choose, compose_config, group_options
 
 import objectives as ob
 from explore import (
@@ -35,7 +35,7 @@ def test_every_group_has_options():
 @pytest.mark.slow
 @pytest.mark.parametrize("group,option", CASES)
 def test_config_composes_and_builds(group, option):
-    _, cfg = compose_config([f"{group}={option}", "study.batch_size=8"])
+    _, cfg = compose_config([*choose(group, option), "study.batch_size=8"])
     validate(cfg)
     check_space(cfg.space, cfg.vehicle)
     sampler = make_sampler(cfg.sampler, seed=1, batch_size=cfg.study.batch_size)
@@ -61,7 +61,7 @@ def test_config_composes_and_builds(group, option):
 def test_platform_references_reproduce_their_published_figures(vehicle):
     """On its own platform a published variant should land near its published 0-100 and
     WLTP range (the platform body differs from the variant's own estimate by a few %)."""
-    _, cfg = compose_config([f"vehicle={vehicle}"])
+    _, cfg = compose_config(choose("vehicle", vehicle))
     specs, vehicles = reference_vehicles(cfg.vehicle)
     out = ob.score(ob.stack(vehicles))
     for spec, t, r in zip(specs, np.asarray(out["accel_0_100_s"]), np.asarray(out["wltp_range_m"]) / 1e3):

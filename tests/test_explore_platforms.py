@@ -4,12 +4,11 @@
 import numpy as np
 import pytest
 import xarray as xr
-from explore_helpers import ROOT, compose_config, run
+from explore_helpers import REFERENCE_FILE, choose, compose_config, run
 
 import objectives as ob
 
-REFERENCES = ROOT / "objectives" / "data" / "reference_vehicles.yaml"
-EV6 = ["vehicle=spec", f"vehicle.file={REFERENCES}", "vehicle.id=kia_ev6_gt"]
+EV6 = choose("vehicle", "spec")  # the Kia EV6 GT of the reference file
 PLATFORMS = {
     "kia_ev6_gt": (EV6, ["kia_ev6_gt"]),
     "ampr_small": (["vehicle=ampr_small"], ["renault_5_etech_52kwh_150hp_2025", "alpine_a290_gts_2025"]),
@@ -25,7 +24,7 @@ def test_a_spec_platform_is_the_car_by_the_predictors_rules():
     """The platform's body is the car's as `objectives.vehicle_from_spec` builds it, so the
     car's own design on it weighs what the car does (glider + its powertrain = kerb mass)."""
     _, cfg = compose_config(EV6)
-    spec = _spec(REFERENCES, "kia_ev6_gt")
+    spec = _spec(REFERENCE_FILE, "kia_ev6_gt")
     car = ob.vehicle_from_spec(spec)
     platform = cfg.vehicle
     assert platform.name == "kia_ev6_gt" and platform.references == ["kia_ev6_gt"]
@@ -57,7 +56,7 @@ def test_each_platform_runs_a_study_with_its_published_variants(name, tmp_path):
         # The car a spec platform is made from, as its reference design, scores what the
         # model scores for the car itself (the same body, motors, gearing and tyres; the pack
         # rounded to whole cells and no governed top speed).
-        own = ob.score_one(ob.vehicle_from_spec(_spec(REFERENCES, name)))
+        own = ob.score_one(ob.vehicle_from_spec(_spec(REFERENCE_FILE, name)))
         with xr.open_dataset(run_dir / "results.nc") as saved:
             assert float(saved["reference_accel_0_100_s"][0]) == pytest.approx(float(own["accel_0_100_s"]), rel=0.01)
             assert float(saved["reference_range_km"][0]) == pytest.approx(float(own["wltp_range_m"]) / 1e3, rel=0.01)
