@@ -207,12 +207,10 @@ def _make_sampler(
                 batch=population,
                 seed=np.random.SeedSequence([seed, 1]),
             )
+        nsga2 = name is SamplerName.nsga2
         if shared:
-            return (optuna.samplers.NSGAIISampler if name is SamplerName.nsga2 else optuna.samplers.NSGAIIISampler)(
-                **ga
-            )
-        ours = BatchNSGAIISampler if name is SamplerName.nsga2 else BatchNSGAIIISampler
-        return ours(search_space=search_space, **ga)
+            return (optuna.samplers.NSGAIISampler if nsga2 else optuna.samplers.NSGAIIISampler)(**ga)
+        return (BatchNSGAIISampler if nsga2 else BatchNSGAIIISampler)(search_space=search_space, **ga)
     if name is SamplerName.tpe:
         cfg = cast(TPESamplerConfig, cfg)
         return optuna.samplers.TPESampler(

@@ -157,7 +157,7 @@ def whole_cells(pack: ob.Pack) -> ob.Pack:
 
 
 SPEC_PACK_MARGIN = 1.10  # a spec platform fits a pack this much larger (energy and mass) than the car's own
-_SPEC_PLATFORMS: dict[tuple[str, str, float], dict[str, Any]] = {}
+_SPEC_PLATFORMS: dict[tuple[str, float, str], dict[str, Any]] = {}  # (file stamp, car) -> platform fields
 
 
 def spec_file_path(file: str) -> str:
@@ -169,6 +169,32 @@ def spec_file_path(file: str) -> str:
     return shipped if os.path.exists(shipped) else file
 
 
+# Where `references` are looked up without `vehicle.file`: the package's published cars.
+REFERENCE_FILE = os.path.join(os.path.dirname(os.path.abspath(ob.__file__)), "data", "reference_vehicles.yaml")
+_SPEC_FILES: dict[tuple[str, float], dict[Any, Any]] = {}  # file stamp -> {id: spec}: each file read once
+
+
+def _file_stamp(file: str) -> tuple[str, float]:
+    """`vehicle.file` as (absolute path, modification time): what the caches here key on."""
+    path = os.path.abspath(spec_file_path(file))
+    return path, os.path.getmtime(path) if os.path.exists(path) else 0.0
+
+
+def _specs_by_id(file: str) -> dict[Any, Any]:
+    """The cars of spec file `file` by id, read once per file version (`ConfigError` for a
+    file that cannot be read as one)."""
+    stamp = _file_stamp(file)
+    if stamp not in _SPEC_FILES:
+        try:
+            specs = ob.load_specs(stamp[0])
+        except ob.SpecFileError as e:
+            raise ConfigError(
+                f"`vehicle.file` {file!r}: {e}; give a spec file in the schema of `python -m objectives predict`"
+            ) from None
+        _SPEC_FILES[stamp] = {s.get("id"): s for s in specs if isinstance(s, dict)}
+    return _SPEC_FILES[stamp]
+
+
 def _spec_of(file: str | None, car: str | None, key: str) -> dict[str, Any]:
     """The spec mapping of car `car` in spec file `file` (`ConfigError` naming `key` when
     either is missing or wrong)."""
@@ -178,13 +204,7 @@ def _spec_of(file: str | None, car: str | None, key: str) -> dict[str, Any]:
             f"`{missing}` is not set; give vehicle.file=FILE (a spec file in the schema of "
             "`python -m objectives predict`) and vehicle.id=ID (a car of it)"
         )
-    try:
-        specs = ob.load_specs(spec_file_path(file))
-    except ob.SpecFileError as e:
-        raise ConfigError(
-            f"`vehicle.file` {file!r}: {e}; give a spec file in the schema of `python -m objectives predict`"
-        ) from None
-    by_id = {s.get("id"): s for s in specs if isinstance(s, dict)}
+    by_id = _specs_by_id(file)
     if car not in by_id:
         ids = sorted(str(k) for k in by_id if k)
         known = ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "") if ids else "none"
@@ -200,10 +220,9 @@ def spec_platform(file: str | None, car: str | None) -> dict[str, Any]:
     circuit window of its own pack, widened by `SPEC_PACK_MARGIN` at both ends, and cells
     in series around its own count as the shipped platforms' 72-140 are around 96. Built
     once per file version and car."""
-    path = spec_file_path(file) if file else ""
-    stamp = (os.path.abspath(path), str(car), os.path.getmtime(path) if os.path.exists(path) else 0.0)
+    spec = _spec_of(file, car, "vehicle.id")  # file and car are given (ConfigError otherwise)
+    stamp = (*_file_stamp(cast(str, file)), str(car))
     if stamp not in _SPEC_PLATFORMS:
-        spec = _spec_of(file, car, "vehicle.id")
         try:
             vehicle = ob.vehicle_from_spec(spec)
         except ob.SpecError as e:
@@ -256,16 +275,7 @@ def reference_vehicles(platform: PlatformConfig) -> tuple[list[dict[str, Any]], 
 def _build_references(platform: PlatformConfig) -> tuple[list[dict[str, Any]], list[ob.Vehicle]]:
     out_specs, vehicles = [], []
     for ref in platform.references:
-        if platform.file:
-            spec = _spec_of(platform.file, ref, "vehicle.references")
-        else:
-            specs = {s.get("id"): s for s in ob.reference_specs()}
-            if ref not in specs:
-                raise ConfigError(
-                    f"`vehicle.references` names {ref!r}, which is not in objectives/data/reference_vehicles.yaml; "
-                    f"known ids: {', '.join(sorted(specs))}"
-                )
-            spec = specs[ref]
+        spec = _spec_of(platform.file or REFERENCE_FILE, ref, "vehicle.references")
         try:
             own = ob.vehicle_from_spec(spec)
         except ob.SpecError as e:
