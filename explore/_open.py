@@ -37,11 +37,16 @@ def _overrides(job_dir: str) -> dict[str, Any]:
 REQUIRED = ("accel_0_100_s", "range_km", "feasible", "pareto")  # what every reader of results.nc relies on
 
 
-def _load(path: str) -> xr.Dataset:
-    """results.nc at `path`, read whole; `ResultsError` for a file that is cut short, not
-    NetCDF, or of an older schema, saying how to get a good one."""
+# A sweep whose results files hold more than this opens lazily: dask arrays, read when used.
+LAZY_ABOVE_BYTES = 256 * 2**20
+
+
+def _load(path: str, lazy: bool = False) -> xr.Dataset:
+    """results.nc at `path`, read whole (or, `lazy`, as dask arrays read when used: one
+    chunk per variable); `ResultsError` for a file that is cut short, not NetCDF, or of an
+    older schema, saying how to get a good one."""
     try:
-        ds = xr.load_dataset(path, engine="h5netcdf")
+        ds = xr.open_dataset(path, engine="h5netcdf", chunks={}) if lazy else xr.load_dataset(path, engine="h5netcdf")
     except (OSError, ValueError) as e:
         why = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ResultsError(
@@ -96,6 +101,10 @@ def open_results(path: str | os.PathLike[str]) -> xr.Dataset:
 
     Jobs that are workers of one study in a shared storage (`study.storage`, the same
     `study.name`) give that study: the largest export, which the last worker to end wrote.
+
+    A sweep whose results files hold more than `LAZY_ABOVE_BYTES` in all opens lazily: its
+    variables are dask arrays, read from the files when used (`.load()`, `.values`, a
+    plot), so memory holds what is used, not the whole sweep. A smaller one is read whole.
     """
     path = os.fspath(path)
     if os.path.isfile(path) and path.endswith(".nc"):
@@ -114,7 +123,9 @@ def open_results(path: str | os.PathLike[str]) -> xr.Dataset:
     if not jobs:
         raise ResultsError(f"{path} holds no {RESULTS}: not a run directory, nor a multirun directory of runs")
     settings = [_overrides(j) for j in jobs]
-    datasets = [_load(os.path.join(j, RESULTS)) for j in jobs]
+    files = [os.path.join(j, RESULTS) for j in jobs]
+    lazy = sum(os.path.getsize(f) for f in files) > LAZY_ABOVE_BYTES
+    datasets = [_load(f, lazy) for f in files]
     shared = {(ds.attrs.get("storage") or "", ds.attrs.get("study_name")) for ds in datasets}
     if len(shared) == 1 and next(iter(shared))[0]:
         # Workers of one study in a shared storage: each export holds the whole study as

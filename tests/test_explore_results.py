@@ -162,6 +162,28 @@ def test_a_2x2_sweep_opens_as_one_dataset(sweep):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", ["sweep", "partial"])
+def test_a_big_sweep_opens_lazily_as_the_same_dataset(sweep, tmp_path, monkeypatch, name):
+    """Above `LAZY_ABOVE_BYTES` of results files, the variables are dask arrays that read
+    the files when used; loaded, the Dataset is the one a small sweep gives (grid or `job`)."""
+    import shutil
+
+    import explore._open
+
+    path = sweep
+    if name == "partial":
+        path = tmp_path / "partial"
+        shutil.copytree(sweep, path)
+        shutil.rmtree(path / "3")
+    eager = explore.open_results(path)
+    assert eager["range_km"].chunks is None
+    monkeypatch.setattr(explore._open, "LAZY_ABOVE_BYTES", 0)
+    lazy = explore.open_results(path)
+    assert all(lazy[k].chunks is not None for k in ("range_km", "pareto", "reason", "reference_range_km"))
+    xr.testing.assert_identical(lazy.load(), eager)
+
+
+@pytest.mark.slow
 def test_a_partial_sweep_opens_along_job(sweep, tmp_path):
     import shutil
 
