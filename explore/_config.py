@@ -60,6 +60,11 @@ class PlatformConfig:
     # Cells in series its bus takes: the bounds of `cells_series` in the shipped spaces.
     cells_series_low: int = 72
     cells_series_high: int = 140
+    # The platform's cell, in library cells (`objectives.CELLS`, the chosen chemistry's): its
+    # capacity, mass and current limits are this many times the library cell's and its
+    # resistance this many times smaller (the same cell design in another size). A design's
+    # `cells_parallel` counts these cells. A spec platform takes its car's own cell.
+    cell_size: float = 1.0
     # Published variants of this platform: ids in `file` (objectives/data/reference_vehicles.yaml
     # when null). Their motors, gearing and pack are evaluated on this platform's body.
     references: list[str] = field(default_factory=list)
@@ -427,6 +432,7 @@ def validate(cfg: Config) -> None:
         "max_pack_mass_kg",
         "min_pack_voltage_v",
         "max_pack_voltage_v",
+        "cell_size",
     ):
         _positive(f"vehicle.{name}", getattr(v, name))
     _fraction("vehicle.front_weight_frac", v.front_weight_frac)

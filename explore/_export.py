@@ -35,9 +35,11 @@ def reference_results(cfg: Config, scorer: Scorer) -> dict[str, Any]:
         fig = scorer.reference_figures()
         out["accel_0_100_s"], out["range_km"] = fig["accel_0_100_s"], fig["range_km"]
         out["feasible"] = feasible(fig)
+        out["reason"] = scorer.reasons(fig)
     else:
         out["accel_0_100_s"] = out["range_km"] = np.zeros(0)
         out["feasible"] = np.zeros(0, bool)
+        out["reason"] = []
     return out
 
 

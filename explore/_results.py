@@ -160,6 +160,10 @@ def build_dataset(scored: Scored, refs: dict[str, Any], attrs: dict[str, Any]) -
             np.asarray(refs["feasible"], bool),
             {"long_name": "meets every constraint of the study"},
         ),
+        "reference_reason": (
+            np.asarray(refs["reason"], dtype=object),
+            {"long_name": "why the reference design is infeasible"},
+        ),
     }
     for k, (v, a) in ref.items():
         ds[k] = xr.Variable("reference", v, a)

@@ -245,7 +245,7 @@ def check_reachable(cfg: Config) -> None:
             ob.Pack(
                 cell=ob.CELLS[chem],
                 n_series=float(n),
-                n_parallel=float(parallel),
+                n_parallel=float(parallel) * cfg.vehicle.cell_size,
                 mass_factor=ob.PACK_MASS_FACTOR[chem],
             )
             for n in series

@@ -133,6 +133,7 @@ def summary(ds: xr.Dataset) -> str:
             pub = f"[{pa:.1f} s, {pr:.0f} km]".replace("nan s", "- s").replace("nan km", "- km")
             where = reference_position(a, r, fa, fr)
             if not bool(ds["reference_feasible"].values[j]):
-                where += "; misses a constraint of this study"
+                reason = str(ds["reference_reason"].values[j]) if "reference_reason" in ds else ""
+                where += "; misses a constraint of this study" + (f" ({reason})" if reason else "")
             lines.append(f"  {str(ds['reference_name'].values[j])[:44]:44} {a:5.2f} s {r:5.0f} km {pub:>16}  {where}")
     return "\n".join(lines)

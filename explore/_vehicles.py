@@ -8,6 +8,7 @@ same pytree structure and one compiled model serves the whole study.
 import dataclasses
 import math
 import os
+import re
 from typing import Any, cast
 
 import jax
@@ -129,7 +130,7 @@ def assemble(codes: dict[str, Any], platform: PlatformConfig, space: SpaceConfig
     pack = ob.Pack(
         cell=cell,
         n_series=jnp.asarray(codes["cells_series"], float),
-        n_parallel=jnp.asarray(codes["cells_parallel"], float),
+        n_parallel=jnp.asarray(codes["cells_parallel"], float) * platform.cell_size,
         mass_factor=factor,
     )
     body = platform_body(platform)
@@ -142,18 +143,19 @@ def plain_arrays(vehicles: ob.Vehicle) -> ob.Vehicle:
     return jax.tree.map(lambda x: np.asarray(x, float), vehicles)
 
 
-def whole_cells(pack: ob.Pack) -> ob.Pack:
-    """`pack` (relaxed cell counts) as the nearest pack of whole cells that holds no more energy.
+def whole_cells(pack: ob.Pack, cell_size: float = 1.0) -> ob.Pack:
+    """`pack` (relaxed cell counts) as the nearest pack of whole platform cells, each
+    `cell_size` library cells (`PlatformConfig.cell_size`), that holds no more energy.
 
     The parallel count is rounded to the nearest whole number (at least 1), and the
     series count is the largest whole number that keeps the total cell count, and so the
     gross energy, at or below the original. A published pack becomes a design of the
     search space this way; its energy changes by less than one string of cells.
     """
-    cells = float(pack.n_series) * float(pack.n_parallel)
-    n_parallel = max(1.0, float(round(float(pack.n_parallel))))
+    cells = float(pack.n_series) * float(pack.n_parallel) / cell_size
+    n_parallel = max(1.0, float(round(float(pack.n_parallel) / cell_size)))
     n_series = float(math.floor(cells / n_parallel + 1e-9))
-    return dataclasses.replace(pack, n_series=n_series, n_parallel=n_parallel)
+    return dataclasses.replace(pack, n_series=n_series, n_parallel=n_parallel * cell_size)
 
 
 SPEC_PACK_MARGIN = 1.10  # a spec platform fits a pack this much larger (energy and mass) than the car's own
@@ -249,8 +251,19 @@ def spec_platform(file: str | None, car: str | None) -> dict[str, Any]:
             # the shipped platforms' 72-140 around a 96-cell pack, scaled to this car's
             "cells_series_low": round(float(vehicle.pack.n_series) * 72 / 96),
             "cells_series_high": round(float(vehicle.pack.n_series) * 140 / 96),
+            "cell_size": _own_cell_size(spec, vehicle.pack),
         }
     return _SPEC_PLATFORMS[stamp]
+
+
+def _own_cell_size(spec: dict[str, Any], pack: ob.Pack) -> float:
+    """The car's own cell in library cells: its pack's library-cell parallel count over the
+    cells in parallel its `pack_configuration` gives (e.g. 192s2p), or over that count
+    rounded when it gives none. Its own pack is then whole cells of the platform."""
+    m = re.search(r"(\d+)\s*p", str(spec.get("pack_configuration") or ""), re.IGNORECASE)
+    n_parallel = float(pack.n_parallel)
+    own = int(m.group(1)) if m and int(m.group(1)) > 0 else max(1, round(n_parallel))
+    return n_parallel / own
 
 
 _REFERENCES: dict[
@@ -284,7 +297,7 @@ def _build_references(platform: PlatformConfig) -> tuple[list[dict[str, Any]], l
             own,
             body=platform_body(platform),
             aux_power=platform.aux_power_w,
-            pack=whole_cells(own.pack),
+            pack=whole_cells(own.pack, platform.cell_size),
             speed_limit=cast(float, next(f.default for f in dataclasses.fields(ob.Vehicle) if f.name == "speed_limit")),
         )
         out_specs.append(spec)

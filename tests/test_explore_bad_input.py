@@ -33,6 +33,7 @@ OURS = [
     (["vehicle.front_weight_frac=1.5"], "vehicle.front_weight_frac", "1.5"),
     (["vehicle.tyres.sport_20.category=slick"], "vehicle.tyres.sport_20.category", "slick"),
     (["vehicle.aux_power_w=-1"], "vehicle.aux_power_w", "-1"),
+    (["vehicle.cell_size=0"], "vehicle.cell_size", "0"),
     (["vehicle.tyre=slick_22"], "vehicle.tyre", "slick_22"),
     (["vehicle.references=[no_such_car]"], "vehicle.references", "no_such_car"),
     (["study.n_trials=0"], "study.n_trials", "0"),

@@ -80,6 +80,10 @@ def test_whole_cells_never_adds_energy_and_keeps_parallel_count():
         float(whole.gross_energy())
         > float(pack.gross_energy()) - float(pack.cell.energy_between(0, 1)) * whole.n_parallel
     )
+    # in cells of 0.7 library cells: 4.217 / 0.7 = 6.02 -> 6 in parallel, the energy kept as above
+    whole = whole_cells(pack, cell_size=0.7)
+    assert whole.n_parallel == pytest.approx(6 * 0.7) and whole.n_series == 96.0
+    assert float(whole.gross_energy()) <= float(pack.gross_energy())
 
 
 @pytest.mark.slow
